@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh Debian machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Qt (xcb and offscreen), OpenCV's libGL, Xvfb for screenshots, ffmpeg for benchmark videos.
+SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+	libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 \
+	xvfb xauth ffmpeg fonts-dejavu-core
+TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
+
+.PHONY: run test lint system deps bench soak bundle bundle-check screenshot clean
+
+run: deps
+	$(BIN)/foresyte
+
+test: deps lint
+	$(TEST_ENV) $(BIN)/python -m pytest
+
+lint: deps
+	$(BIN)/lint-imports
+
+deps: system $(STAMP)
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Installs the Debian packages that are missing (needs root or sudo); skips what is there.
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "Please install: $$missing"; exit 0; fi; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "Installing system packages: $$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,283 @@
+"""The `foresyte` command: opens the window, or runs, lists and exports jobs headless.
+
+`foresyte` or `foresyte FILE...` opens the window. The subcommands use only the Qt-free core.
+Exit codes: 0 all went well, 1 a job or an export failed, 2 usage error, 3 the database is held
+by another process.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from foresyte_desktop import __version__
+
+SUBCOMMANDS = ("run", "resume", "jobs", "export")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="where the job database and outputs live "
+                             "(default: FORESYTE_DATA_DIR or the per-user app data folder)")
+
+
+def _job_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pipeline", default="ocr_only", choices=("ocr_only", "yolo_ocr"),
+                        help="ocr_only: text only (default); yolo_ocr: objects and text")
+    parser.add_argument("--stride", type=_positive, default=1, metavar="N",
+                        help="analyse every N-th frame (default 1)")
+    parser.add_argument("--max-frames", type=_positive, default=None, metavar="N",
+                        help="analyse at most N frames per video")
+    parser.add_argument("--model", metavar="PATH",
+                        help="YOLO weights (.pt or .onnx) for yolo_ocr")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="foresyte", description=(
+        "Read the text and objects in video files. With no command, open the window."))
+    parser.add_argument("--version", action="version", version=f"foresyte {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="analyse video files headless")
+    run.add_argument("files", nargs="+", metavar="FILE", help="MP4 files or folders")
+    _job_options(run)
+    run.add_argument("--out", metavar="DIR", help="also write <DIR>/<video name>.json")
+    run.add_argument("--force", action="store_true", help="overwrite files in --out")
+    _common(run)
+
+    resume = sub.add_parser("resume", help="run every job still pending in the store")
+    _common(resume)
+
+    jobs = sub.add_parser("jobs", help="list the jobs in the store")
+    jobs.add_argument("--status", choices=("pending", "running", "completed", "failed",
+                                           "cancelled"))
+    _common(jobs)
+
+    export = sub.add_parser("export", help="export a job's results")
+    export.add_argument("job_id", metavar="JOB_ID", help="a job id (or its first characters)")
+    export.add_argument("--format", choices=("json", "srt", "csv"), default="json")
+    export.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _common(export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not any(a in SUBCOMMANDS for a in argv[:1]) and not {"-h", "--help", "--version"} & set(argv):
+        return _open_window(argv)
+    args = build_parser().parse_args(argv)
+    from foresyte_desktop.core.errors import StoreError, StoreLockedError
+    from foresyte_desktop.core.paths import confine_third_party_files, resolve_data_dir
+    try:
+        data_dir = resolve_data_dir(args.data_dir)
+    except OSError as exc:
+        print(f"foresyte: cannot use the data folder {args.data_dir or ''}: {exc.strerror}.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    confine_third_party_files(data_dir)
+    from foresyte_desktop.core.logsetup import configure_logging
+    configure_logging(data_dir)
+    from foresyte_desktop.core.store import JobStore
+    try:
+        store = JobStore.open(data_dir)
+    except StoreLockedError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except StoreError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return COMMANDS[args.command](args, store, data_dir)
+    except StoreError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        store.close()
+
+
+def _open_window(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="foresyte")
+    parser.add_argument("files", nargs="*", metavar="FILE")
+    _common(parser)
+    args = parser.parse_args(argv)
+    from foresyte_desktop.ui.app import main as window_main
+    return window_main(args.files, args.data_dir)
+
+
+# -- subcommands ------------------------------------------------------------------------------
+
+def cmd_run(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core.intake import queue_files
+    from foresyte_desktop.core.model import JobSpec
+    model = args.model
+    if model and Path(model).expanduser().exists():  # stored absolute: the job may run elsewhere
+        model = str(Path(model).expanduser().resolve())
+    spec = JobSpec(input_path="", pipeline_id=args.pipeline, frame_stride=args.stride,
+                   max_frames=args.max_frames, model_path=model)
+    intake = queue_files(store, args.files, spec, record_refused=True, reuse_interrupted=True)
+    for refusal in intake.refused:
+        print(f"✗ {refusal.message}", file=sys.stderr)
+    jobs = intake.resumed + intake.queued
+    failed = _run_jobs(store, data_dir, [j.job_id for j in jobs], args.out, args.force)
+    return EXIT_FAILED if failed or intake.refused else EXIT_OK
+
+
+def cmd_resume(args, store, data_dir: Path) -> int:
+    pending = [j.job_id for j in store.list_jobs("pending")]
+    if not pending:
+        print("No pending jobs.", file=sys.stderr)
+        return EXIT_OK
+    return EXIT_FAILED if _run_jobs(store, data_dir, pending, None, False) else EXIT_OK
+
+
+def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None, force: bool) -> int:
+    """Run the given jobs one after another; returns how many did not complete."""
+    from foresyte_desktop.core.runner import CancelToken, JobRunner
+    runner = JobRunner(store, data_dir)
+    token = CancelToken()
+    bar = ProgressPrinter(sys.stderr)
+
+    def stop(signum, _frame):
+        token.interrupt()
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    failed = 0
+    try:
+        while not token.is_set:
+            job = runner.run_next(token, bar.update, job_ids)
+            if job is None:
+                break
+            bar.finish()
+            failed += job.status != "completed"
+            if job.status == "pending":  # interrupted: left resumable
+                print(f"■ {Path(job.input_path).name}: stopped at frame {job.checkpoint_frame}; "
+                      "run the same command again to continue.", file=sys.stderr)
+                continue
+            print(_summary(store, job, out, force))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if token.is_set:
+        return max(failed, 1)
+    return failed
+
+
+def _summary(store, job, out: str | None, force: bool) -> str:
+    name = Path(job.input_path).name
+    if job.status != "completed":
+        return f"✗ {name}: {job.status} — {job.error_message or 'no reason given'}"
+    from foresyte_desktop.core.exporters import export_name
+    from foresyte_desktop.core.results import build_results, write_json
+    doc = build_results(store, job)
+    target = job.output_path
+    if out:
+        path = Path(out).expanduser() / export_name(job.input_path, "json")
+        if path.exists() and not force:
+            return (f"✓ {name}: completed; {path} already exists, so results stay in "
+                    f"{job.output_path} (use --force to overwrite)")
+        target = str(write_json(doc, path))
+    warn = f" ({job.error_message})" if job.error_message else ""
+    return (f"✓ {name}: {len(doc['results'])} frames, {len(doc['text_segments'])} text segments, "
+            f"{sum(len(f['detections']) for f in doc['results'])} detections → {target}{warn}")
+
+
+def cmd_jobs(args, store, data_dir: Path) -> int:
+    jobs = store.list_jobs(args.status)
+    if not jobs:
+        print("No jobs." if not args.status else f"No {args.status} jobs.")
+        return EXIT_OK
+    print(f"{'JOB ID':36}  {'STATUS':9}  {'PIPELINE':8}  {'FRAMES':>11}  FILE")
+    for j in jobs:
+        frames = f"{j.frames_done}/{j.frames_total if j.frames_total is not None else '?'}"
+        line = f"{j.job_id:36}  {j.status:9}  {j.pipeline_id:8}  {frames:>11}  {j.input_path}"
+        if j.error_message:
+            line += f"\n{'':38}{j.error_message}"
+        print(line)
+    return EXIT_OK
+
+
+def cmd_export(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core.exporters import render
+    from foresyte_desktop.core.results import build_results
+    job = store.find_job(args.job_id)
+    if job is None:
+        print(f"foresyte: no job matches “{args.job_id}” (see `foresyte jobs`).", file=sys.stderr)
+        return EXIT_FAILED
+    text = render(build_results(store, job), args.format)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    path = Path(args.output).expanduser()
+    if path.exists() and not args.force:
+        print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"foresyte: could not write {path}: {exc.strerror}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "resume": cmd_resume, "jobs": cmd_jobs, "export": cmd_export}
+
+
+class ProgressPrinter:
+    """A one-line bar with ETA on a terminal; a plain line every 10% when piped."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.job_id = None
+        self.started = 0.0
+        self.first_done = 0
+        self.last_decile = -1
+
+    def update(self, p) -> None:
+        if p.job_id != self.job_id:
+            self.job_id, self.started, self.first_done, self.last_decile = \
+                p.job_id, time.monotonic(), p.frames_done, -1
+        total = max(p.frames_total, 1)
+        pct = min(100, 100 * p.frames_done // total)
+        if self.tty:
+            elapsed = time.monotonic() - self.started
+            rate = (p.frames_done - self.first_done) / elapsed if elapsed > 0 else 0
+            eta = f"ETA {_clock((total - p.frames_done) / rate)}" if rate > 0 else "ETA --:--"
+            filled = pct * 30 // 100
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% "
+                              f"{p.frames_done}/{total} frames  {eta}   ")
+            self.stream.flush()
+        elif pct // 10 != self.last_decile:
+            self.last_decile = pct // 10
+            self.stream.write(f"job {p.job_id[:8]}: {p.frames_done}/{total} frames ({pct}%)\n")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty and self.job_id:
+            self.stream.write("\r" + " " * 79 + "\r")
+            self.stream.flush()
+        self.job_id = None
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+        else f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

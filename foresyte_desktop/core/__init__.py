@@ -1,0 +1,1 @@
+"""The Qt-free core: job store, video reading, pipelines, results, exporters and the job runner."""

@@ -1,0 +1,76 @@
+"""The job database's schema, as an ordered list of migrations; the version lives in the file."""
+from __future__ import annotations
+
+from foresyte_desktop.core.errors import StoreError
+
+# Each entry moves the schema from version N-1 to N. Never edit a released entry: add one.
+MIGRATIONS: list[list[str]] = [
+    # 1: jobs are the queue; per-frame results keyed by (job_id, frame_index).
+    [
+        "CREATE SEQUENCE job_seq START 1",
+        """CREATE TABLE jobs (
+            job_id UUID PRIMARY KEY,
+            seq BIGINT NOT NULL DEFAULT nextval('job_seq'),
+            status VARCHAR NOT NULL,
+            pipeline_id VARCHAR NOT NULL,
+            frame_stride INTEGER NOT NULL,
+            max_frames INTEGER,
+            model_path VARCHAR,
+            input_path VARCHAR NOT NULL,
+            input_size BIGINT,
+            input_mtime DOUBLE,
+            output_path VARCHAR,
+            error_message VARCHAR,
+            frames_done INTEGER NOT NULL DEFAULT 0,
+            frames_total INTEGER,
+            created_at TIMESTAMP NOT NULL,
+            started_at TIMESTAMP,
+            finished_at TIMESTAMP,
+            updated_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE videos (
+            job_id UUID PRIMARY KEY, width INTEGER, height INTEGER, fps DOUBLE,
+            frame_count INTEGER, duration_s DOUBLE)""",
+        """CREATE TABLE frames (
+            job_id UUID NOT NULL, frame_index INTEGER NOT NULL, time_s DOUBLE NOT NULL,
+            PRIMARY KEY (job_id, frame_index))""",
+        """CREATE TABLE ocr_lines (
+            job_id UUID NOT NULL, frame_index INTEGER NOT NULL, line_no INTEGER NOT NULL,
+            text VARCHAR NOT NULL, confidence DOUBLE, box DOUBLE[8])""",
+        """CREATE TABLE detections (
+            job_id UUID NOT NULL, frame_index INTEGER NOT NULL, det_no INTEGER NOT NULL,
+            label VARCHAR, class_id INTEGER, confidence DOUBLE,
+            x1 DOUBLE, y1 DOUBLE, x2 DOUBLE, y2 DOUBLE)""",
+    ],
+    # 2: resumable jobs: a checkpoint committed with each batch, a resume count, unreadable
+    # frames, and which earlier frame's recognition an analysed frame reuses.
+    [
+        "ALTER TABLE jobs ADD COLUMN checkpoint_frame INTEGER",
+        "ALTER TABLE jobs ADD COLUMN resume_count INTEGER DEFAULT 0",
+        "ALTER TABLE jobs ADD COLUMN unreadable_frames INTEGER DEFAULT 0",
+        "ALTER TABLE frames ADD COLUMN reused_from INTEGER",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(cur) -> int:
+    """Bring the database up to SCHEMA_VERSION in one transaction; returns the version found."""
+    cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
+    found = row[0] or 0
+    if found > SCHEMA_VERSION:
+        raise StoreError(f"This database was written by a newer ForeSyte (schema {found}); "
+                         "update ForeSyte to open it.")
+    if found < SCHEMA_VERSION:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[version - 1]:
+                    cur.execute(statement)
+                cur.execute("INSERT INTO schema_version VALUES (?)", [version])
+            cur.execute("COMMIT")
+        except Exception:
+            cur.execute("ROLLBACK")
+            raise
+    return found

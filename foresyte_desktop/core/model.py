@@ -1,0 +1,80 @@
+"""Plain data records shared by the store, the pipelines and the exporters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+STATUSES = ("pending", "running", "completed", "failed", "cancelled")
+ENDED = ("completed", "failed", "cancelled")
+
+
+@dataclass
+class OcrLine:
+    text: str
+    confidence: float
+    box: list[list[float]]  # four [x, y] corners, clockwise from top-left
+
+
+@dataclass
+class Detection:
+    label: str
+    class_id: int
+    confidence: float
+    box: list[float]  # x1, y1, x2, y2
+
+
+@dataclass
+class FrameResult:
+    frame_index: int
+    time_s: float
+    ocr: list[OcrLine] = field(default_factory=list)
+    detections: list[Detection] = field(default_factory=list)
+    reused_from: int | None = None  # analysed frame whose recognition this one reuses
+
+
+@dataclass
+class VideoInfo:
+    path: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_s: float
+
+
+@dataclass
+class JobSpec:
+    """What the user asked for: everything needed to (re)run a job."""
+    input_path: str
+    pipeline_id: str = "ocr_only"
+    frame_stride: int = 1
+    max_frames: int | None = None
+    model_path: str | None = None
+
+
+@dataclass
+class Job:
+    job_id: str
+    status: str
+    pipeline_id: str
+    frame_stride: int
+    max_frames: int | None
+    model_path: str | None
+    input_path: str
+    input_size: int | None
+    input_mtime: float | None
+    output_path: str | None
+    error_message: str | None
+    frames_done: int
+    frames_total: int | None
+    checkpoint_frame: int | None
+    resume_count: int
+    unreadable_frames: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED

@@ -1,0 +1,44 @@
+"""What every pipeline offers the runner, and the per-thread cache that holds its models."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from foresyte_desktop.core.model import FrameResult
+from foresyte_desktop.core.video import Frame, VideoReader
+
+T = TypeVar("T")
+_thread_models = threading.local()
+
+
+def per_thread(key: Any, factory: Callable[[], T]) -> T:
+    """One instance per (thread, key): RapidOCR and torch models are not safe to share."""
+    cache = _thread_models.__dict__.setdefault("models", {})
+    if key not in cache:
+        cache[key] = factory()
+    return cache[key]
+
+
+class Pipeline:
+    """Turns a video's frames into FrameResults. Subclasses implement `analyse`."""
+
+    pipeline_id = ""
+    label = ""
+
+    def __init__(self, *, model_path: str | None = None, data_dir: Path | None = None):
+        self.model_path = model_path
+        self.data_dir = data_dir
+
+    def prepare(self) -> None:
+        """Load models now, so a missing model fails the job before any frame is read."""
+
+    def analyse(self, frame: Frame) -> FrameResult:
+        raise NotImplementedError
+
+    def run(self, reader: VideoReader, *, stride: int, max_frames: int | None,
+            start: int = 0) -> Iterator[FrameResult]:
+        """Results for the frames `reader.frames(...)` yields, in order."""
+        for frame in reader.frames(stride, max_frames, start):
+            yield self.analyse(frame)

@@ -1,0 +1,93 @@
+"""Finding, loading and running the YOLO detector (ultralytics), one model per thread.
+
+Weights come from a local `.pt` or `.onnx` the user chose (`--model`, or the setting). With
+none chosen, the default is the model name ultralytics fetches on first use; it is kept in
+the data dir's `models/` folder. Offline, that fails at once with a sentence saying how to give
+a model file, instead of hanging on a download.
+"""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import numpy as np
+
+from foresyte_desktop.core.errors import ModelError
+from foresyte_desktop.core.model import Detection
+from foresyte_desktop.core.paths import models_dir, offline
+from foresyte_desktop.core.pipelines.base import per_thread
+
+DEFAULT_MODEL = "yolo11n.pt"
+MODEL_SUFFIXES = (".pt", ".onnx", ".yaml", ".yml")  # .yaml builds an untrained model (tests)
+HOW_TO_GIVE = ("Choose a local .pt or .onnx weights file with --model PATH (or Settings ▸ "
+               "YOLO model in the window)")
+
+
+def resolve_model(spec: str | None, data_dir: Path | None) -> str:
+    """The local file (or ultralytics yaml name) to load for `spec`; raises ModelError."""
+    spec = (spec or DEFAULT_MODEL).strip()
+    path = Path(spec).expanduser()
+    if path.suffix.lower() not in MODEL_SUFFIXES:
+        raise ModelError(f"“{path.name}” is not a YOLO model file; the detector needs a .pt "
+                         f"or .onnx file. {HOW_TO_GIVE}.")
+    if path.is_file():
+        return str(path.resolve())
+    if path.suffix.lower() in (".yaml", ".yml") and path.name == spec:
+        return spec  # a model definition shipped inside ultralytics
+    if path.name != spec:  # a path was given, and nothing is there
+        raise ModelError(f"The YOLO model file {path} was not found. {HOW_TO_GIVE}.")
+    cached = models_dir(data_dir) / spec if data_dir else None
+    if cached and cached.is_file():
+        return str(cached)
+    return _download_default(spec, cached)
+
+
+def _download_default(name: str, target: Path | None) -> str:
+    no_weights = (f"No YOLO weights are available: “{name}” is not on this computer and it "
+                  f"cannot be downloaded")
+    if offline() or target is None:
+        raise ModelError(f"{no_weights} (offline mode). {HOW_TO_GIVE}.")
+    try:  # a quick reachability check, so that being offline fails now and never hangs
+        socket.create_connection(("github.com", 443), timeout=3).close()
+    except OSError:
+        raise ModelError(f"{no_weights} (no internet connection). {HOW_TO_GIVE}.") from None
+    from ultralytics.utils.downloads import attempt_download_asset
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        got = Path(attempt_download_asset(target))
+    except Exception as exc:  # ultralytics raises bare Exceptions on network failure
+        raise ModelError(f"{no_weights} ({exc}). {HOW_TO_GIVE}.") from None
+    if not got.is_file():
+        raise ModelError(f"{no_weights}. {HOW_TO_GIVE}.")
+    return str(got)
+
+
+def _load(source: str):
+    from ultralytics import YOLO
+    try:
+        return YOLO(source, task="detect")
+    except Exception as exc:  # ultralytics raises many types for a bad file
+        raise ModelError(f"The YOLO model “{Path(source).name}” could not be loaded: "
+                         f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}. "
+                         f"{HOW_TO_GIVE}.") from None
+
+
+def detector(spec: str | None, data_dir: Path | None):
+    """This thread's YOLO model for `spec`, loaded on first use."""
+    source = resolve_model(spec, data_dir)
+    return per_thread(("yolo", source), lambda: _load(source))
+
+
+def detect(model, image: np.ndarray, conf: float = 0.25) -> list[Detection]:
+    """Objects in a BGR image as Detection records (label, class id, confidence, xyxy)."""
+    out = []
+    for result in model.predict(image, conf=conf, verbose=False, stream=True):
+        names = result.names
+        boxes = result.boxes
+        if boxes is None:
+            continue
+        for xyxy, cls, score in zip(boxes.xyxy.tolist(), boxes.cls.tolist(), boxes.conf.tolist()):
+            out.append(Detection(label=str(names.get(int(cls), int(cls))), class_id=int(cls),
+                                 confidence=round(float(score), 4),
+                                 box=[round(float(v), 1) for v in xyxy]))
+    return out

@@ -1,0 +1,63 @@
+"""The results JSON (schema in docs/results-schema.md), built from the store's per-frame tables."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from foresyte_desktop.core.model import FrameResult, Job
+from foresyte_desktop.core.segments import merge_segments
+from foresyte_desktop.core.store import JobStore
+
+SCHEMA_VERSION = 1
+
+
+def _iso(ts: datetime | None) -> str | None:
+    return ts.isoformat(timespec="milliseconds") + "Z" if ts else None
+
+
+def frame_record(frame: FrameResult) -> dict:
+    record = {"frame_index": frame.frame_index, "time_s": round(frame.time_s, 4),
+              "ocr": [asdict(o) for o in frame.ocr],
+              "detections": [asdict(d) for d in frame.detections]}
+    if frame.reused_from is not None:
+        record["reused_from"] = frame.reused_from
+    return record
+
+
+def build_results(store: JobStore, job: Job) -> dict:
+    """The whole results document of a job, from what the store holds now."""
+    frames = list(store.frame_results(job.job_id))
+    video = store.video_info(job.job_id)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "job": {"job_id": job.job_id, "pipeline_id": job.pipeline_id,
+                "frame_stride": job.frame_stride, "max_frames": job.max_frames,
+                "model_path": job.model_path, "status": job.status,
+                "created_at": _iso(job.created_at), "finished_at": _iso(job.finished_at),
+                "frames_done": job.frames_done, "unreadable_frames": job.unreadable_frames,
+                "resume_count": job.resume_count, "error_message": job.error_message},
+        "video": asdict(video) if video else {"path": job.input_path, "width": None,
+                                              "height": None, "fps": None,
+                                              "frame_count": None, "duration_s": None},
+        "results": [frame_record(f) for f in frames],
+        "text_segments": merge_segments(frames),
+    }
+
+
+def write_json(doc: dict, path: str | os.PathLike) -> Path:
+    """Write atomically (temp file, then rename), so a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

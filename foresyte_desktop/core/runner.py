@@ -1,0 +1,167 @@
+"""The job runner: claim a job from the store, stream its frames through its pipeline, store results.
+
+Results are committed in batches together with the job's checkpoint, so a job stopped at any
+moment continues from its last batch. Progress goes to a plain callback; a cancel token stops
+the job between two frames.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from foresyte_desktop.core.errors import ForesyteError
+from foresyte_desktop.core.model import FrameResult, Job
+from foresyte_desktop.core.paths import output_dir
+from foresyte_desktop.core.pipelines import create_pipeline
+from foresyte_desktop.core.results import build_results, write_json
+from foresyte_desktop.core.store import JobStore, fingerprint
+from foresyte_desktop.core.video import VideoReader
+
+log = logging.getLogger(__name__)
+
+BATCH_FRAMES = 50
+BATCH_SECONDS = 2.0
+
+
+class CancelToken:
+    """Set from any thread; the runner checks it between frames.
+
+    `cancel()` ends the job as cancelled. `interrupt()` (quit, pause, Ctrl+C) leaves it pending
+    at its checkpoint, so it resumes on the next start.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.requeue = False
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    def interrupt(self) -> None:
+        self.requeue = True
+        self._event.set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass
+class Progress:
+    job_id: str
+    frames_done: int
+    frames_total: int
+    frame: FrameResult | None = None  # the result just computed, for live review
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class JobRunner:
+    """Runs jobs from one store. One runner per worker thread; the store is shared."""
+
+    def __init__(self, store: JobStore, data_dir: Path, *, batch_frames: int = BATCH_FRAMES,
+                 batch_seconds: float = BATCH_SECONDS):
+        self.store = store
+        self.data_dir = Path(data_dir)
+        self.batch_frames = batch_frames
+        self.batch_seconds = batch_seconds
+
+    def run_next(self, cancel: CancelToken | None = None, progress: ProgressFn | None = None,
+                 job_ids: Iterable[str] | None = None) -> Job | None:
+        """Claim and run the next pending job; returns it as it ended, or None if none was left."""
+        job = self.store.claim_next(job_ids)
+        if job is None:
+            return None
+        return self.run_job(job, cancel or CancelToken(), progress)
+
+    def run_job(self, job: Job, cancel: CancelToken, progress: ProgressFn | None = None) -> Job:
+        """Run a job already claimed (status running) to its end."""
+        name = Path(job.input_path).name
+        try:
+            self._analyse(job, cancel, progress)
+        except ForesyteError as exc:
+            self.store.finish(job.job_id, "failed", error_message=str(exc))
+        except MemoryError:
+            self.store.finish(job.job_id, "failed", error_message=(
+                f"Ran out of memory while analysing “{name}”. Try a larger frame stride."))
+        except Exception as exc:  # the job fails, never the app; the log keeps the traceback
+            log.exception("job %s failed unexpectedly", job.job_id)
+            self.store.finish(job.job_id, "failed", error_message=(
+                f"Analysing “{name}” stopped on an unexpected error: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")))
+        return self.store.get_job(job.job_id)
+
+    def _analyse(self, job: Job, cancel: CancelToken, progress: ProgressFn | None) -> None:
+        name = Path(job.input_path).name
+        if job.input_size is not None and fingerprint(job.input_path) != (job.input_size,
+                                                                          job.input_mtime):
+            raise ForesyteError(f"“{name}” was changed, moved or deleted after it was queued; "
+                                "add it again to analyse the file as it is now.")
+        with VideoReader(job.input_path) as reader:
+            pipeline = create_pipeline(job.pipeline_id, model_path=job.model_path,
+                                       data_dir=self.data_dir)
+            pipeline.prepare()
+            total = reader.planned_frames(job.frame_stride, job.max_frames)
+            self.store.begin(job.job_id, reader.info, total)
+            resuming = job.checkpoint_frame is not None
+            start = job.checkpoint_frame + job.frame_stride if resuming else 0
+            done = job.frames_done if resuming else 0
+            left = job.max_frames - done if job.max_frames else None
+            if progress:
+                progress(Progress(job.job_id, done, total))
+            batch: list[FrameResult] = []
+            last_commit = time.monotonic()
+            stopped = cancel.is_set or (left is not None and left <= 0)
+            if not stopped:
+                for result in pipeline.run(reader, stride=job.frame_stride, max_frames=left,
+                                           start=start):
+                    batch.append(result)
+                    done += 1
+                    total = max(total, done)
+                    if progress:
+                        progress(Progress(job.job_id, done, total, result))
+                    if len(batch) >= self.batch_frames or \
+                            time.monotonic() - last_commit >= self.batch_seconds:
+                        self._commit(job, batch, done)
+                        batch, last_commit = [], time.monotonic()
+                    if cancel.is_set:
+                        stopped = True
+                        break
+            self._commit(job, batch, done)
+            if stopped and cancel.is_set:
+                if cancel.requeue:
+                    self.store.requeue(job.job_id)
+                else:
+                    self.store.finish(job.job_id, "cancelled")
+                return
+            unreadable = max(0, reader.frame_count - reader.frames_decoded)
+            warning = None
+            if unreadable > 1 and (job.max_frames is None or done < job.max_frames):
+                # The container promised more frames than the decoder could give.
+                warning = (f"{unreadable} of {reader.frame_count} frames of “{name}” could not "
+                           "be decoded; the results cover the frames that could.")
+            else:
+                unreadable = 0
+        self.store.set_total(job.job_id, done, unreadable_frames=unreadable)
+        self._write_output(job.job_id, warning)
+
+    def _checkpoint(self, job_id: str) -> int | None:
+        return self.store.get_job(job_id).checkpoint_frame
+
+    def _commit(self, job: Job, batch: list[FrameResult], done: int) -> None:
+        checkpoint = batch[-1].frame_index if batch else self._checkpoint(job.job_id)
+        self.store.commit_batch(job.job_id, batch, frames_done=done, checkpoint_frame=checkpoint)
+
+    def _write_output(self, job_id: str, warning: str | None) -> None:
+        path = output_dir(self.data_dir) / f"{job_id}.json"
+        self.store.finish(job_id, "completed", error_message=warning, output_path=str(path))
+        try:
+            write_json(build_results(self.store, self.store.get_job(job_id)), path)
+        except OSError as exc:
+            raise ForesyteError(f"The results could not be saved to {path}: "
+                                f"{exc.strerror or exc}.") from exc

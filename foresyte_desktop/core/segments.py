@@ -1,0 +1,105 @@
+"""Merging each line of text over the consecutive analysed frames in which it stays.
+
+OCR of the same line varies a little from frame to frame (a dropped accent, `l` for `1`), and a
+detector now and then misses a line for one frame; neither may split a segment. Lines are
+matched by fuzzy text similarity, preferring the one whose box overlaps, and a segment
+survives one analysed frame without a sighting.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from foresyte_desktop.core.model import FrameResult, OcrLine
+
+SIMILAR = 80.0  # rapidfuzz ratio (0-100) above which two readings are the same line
+MAX_MISSED = 1  # analysed frames a segment may go unseen and still continue
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _bounds(box: list[list[float]]) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in box]
+    ys = [p[1] for p in box]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlaps(a: list[list[float]], b: list[list[float]]) -> bool:
+    ax1, ay1, ax2, ay2 = _bounds(a)
+    bx1, by1, bx2, by2 = _bounds(b)
+    return ax1 < bx2 and bx1 < ax2 and ay1 < by2 and by1 < ay2
+
+
+@dataclass
+class _Open:
+    first_frame: int
+    start_s: float
+    last_frame: int
+    end_s: float
+    box: list[list[float]]
+    best_conf: float
+    votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    confs: list[float] = field(default_factory=list)
+    missed: int = 0
+
+    def add(self, frame: FrameResult, line: OcrLine) -> None:
+        self.last_frame, self.end_s = frame.frame_index, frame.time_s
+        self.votes[line.text.strip()] += max(line.confidence, 0.01)
+        self.confs.append(line.confidence)
+        self.missed = 0
+        if line.confidence >= self.best_conf:
+            self.best_conf, self.box = line.confidence, line.box
+
+    @property
+    def text(self) -> str:
+        return max(self.votes.items(), key=lambda kv: kv[1])[0]
+
+    def similarity(self, line: OcrLine) -> float:
+        return fuzz.ratio(_norm(self.text), _norm(line.text))
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),
+                "first_frame": self.first_frame, "last_frame": self.last_frame,
+                "confidence": round(sum(self.confs) / len(self.confs), 4), "box": self.box}
+
+
+def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
+    """Text segments (dicts in the results-JSON shape) from frame results in frame order."""
+    open_: list[_Open] = []
+    done: list[_Open] = []
+    for frame in frames:
+        matched: set[int] = set()
+        for line in frame.ocr:
+            if not line.text.strip():
+                continue
+            best, best_key = None, (SIMILAR, False)
+            for i, seg in enumerate(open_):
+                if i in matched:
+                    continue
+                sim = seg.similarity(line)
+                key = (sim, _overlaps(seg.box, line.box))
+                if sim >= SIMILAR and (best is None or key[::-1] > best_key[::-1]):
+                    best, best_key = i, key
+            if best is None:
+                seg = _Open(frame.frame_index, frame.time_s, frame.frame_index, frame.time_s,
+                            line.box, line.confidence)
+                seg.add(frame, line)
+                open_.append(seg)
+                matched.add(len(open_) - 1)
+            else:
+                open_[best].add(frame, line)
+                matched.add(best)
+        still = []
+        for i, seg in enumerate(open_):
+            if i not in matched:
+                seg.missed += 1
+            (still if seg.missed <= MAX_MISSED else done).append(seg)
+        open_ = still
+    done.extend(open_)
+    done.sort(key=lambda s: (s.first_frame, _bounds(s.box)[1]))
+    return [s.as_dict() for s in done]

@@ -1,0 +1,378 @@
+"""The job store: one DuckDB file whose `jobs` table is the queue, plus per-frame results.
+
+Nothing else holds job state. Each thread talks through its own cursor; write transactions
+that collide are retried. Opening the store moves jobs a crash left `running` back to
+`pending`, so they run again from their last checkpoint.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from foresyte_desktop.core.errors import StoreError, StoreLockedError
+from foresyte_desktop.core.migrations import migrate
+from foresyte_desktop.core.model import (
+    Detection, FrameResult, Job, JobSpec, OcrLine, VideoInfo,
+)
+from foresyte_desktop.core.paths import DB_NAME
+
+JOB_COLUMNS = (
+    "job_id, status, pipeline_id, frame_stride, max_frames, model_path, input_path, input_size, "
+    "input_mtime, output_path, error_message, frames_done, frames_total, checkpoint_frame, "
+    "resume_count, unreadable_frames, created_at, started_at, finished_at, updated_at"
+)
+# updated_at must change on every write even when two land in the same clock tick.
+TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
+RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos")
+CONFLICT_RETRIES = 200
+
+
+def utcnow() -> datetime:
+    """Naive UTC: DuckDB TIMESTAMP has no zone, and every timestamp in the store is UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _row_to_job(row: tuple) -> Job:
+    values = list(row)
+    values[0] = str(values[0])
+    return Job(*values)
+
+
+class JobStore:
+    """The one source of truth for jobs. Safe to share between threads of one process."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(db_path)
+        self._conn = _connect(self.path)
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors_lock = threading.Lock()
+        self.closed = False
+        cur = self._cursor()
+        migrate(cur)
+        self.recovered = self._requeue_interrupted()
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "JobStore":
+        return cls(Path(data_dir) / DB_NAME)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's own cursor: a DuckDB connection must not be shared across threads."""
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            if self.closed:
+                raise StoreError("The job database is closed.")
+            cur = self._conn.cursor()
+            self._local.cur = cur
+            with self._cursors_lock:
+                self._cursors.append(cur)
+        return cur
+
+    def _write(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run `work` in one transaction, retrying when another thread's write conflicts."""
+        cur = self._cursor()
+        for attempt in range(CONFLICT_RETRIES):
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                result = work(cur)
+                cur.execute("COMMIT")
+                return result
+            except duckdb.TransactionException:
+                _rollback(cur)
+                time.sleep(random.uniform(0, 0.002 * (1 + attempt % 10)))
+            except duckdb.IOException as exc:
+                _rollback(cur)
+                raise StoreError(f"Could not write to the job database at {self.path}: "
+                                 f"{_first_line(exc)}. Check the disk has free space and "
+                                 "the folder is writable.") from exc
+            except BaseException:
+                _rollback(cur)
+                raise
+        raise StoreError("The job database stayed busy; try again.")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with self._cursors_lock:
+            for cur in self._cursors:
+                try:
+                    cur.close()
+                except duckdb.Error:
+                    pass
+            self._cursors.clear()
+        self._conn.close()
+
+    def __enter__(self) -> "JobStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _requeue_interrupted(self) -> int:
+        def work(cur):
+            rows = cur.execute(
+                f"UPDATE jobs SET status = 'pending', resume_count = resume_count + 1, {TOUCH} "
+                "WHERE status = 'running' RETURNING job_id", [utcnow()]).fetchall()
+            return len(rows)
+        return self._write(work)
+
+    def add_job(self, spec: JobSpec, *, status: str = "pending",
+                error_message: str | None = None) -> Job:
+        """Queue a job (or record one that failed intake, so the user sees why)."""
+        size, mtime = fingerprint(spec.input_path)
+        now = utcnow()
+        job_id = str(uuid.uuid4())
+        self._write(lambda cur: cur.execute(
+            "INSERT INTO jobs (job_id, status, pipeline_id, frame_stride, max_frames, model_path, "
+            "input_path, input_size, input_mtime, error_message, created_at, updated_at, "
+            "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [job_id, status, spec.pipeline_id, spec.frame_stride, spec.max_frames,
+             spec.model_path, str(spec.input_path), size, mtime, error_message, now, now,
+             now if status != "pending" else None]))
+        return self.get_job(job_id)
+
+    def get_job(self, job_id: str) -> Job | None:
+        row = self._cursor().execute(
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?", [job_id]).fetchone()
+        return _row_to_job(row) if row else None
+
+    def list_jobs(self, status: str | None = None) -> list[Job]:
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs"
+        params: list = []
+        if status:
+            sql += " WHERE status = ?"
+            params.append(status)
+        rows = self._cursor().execute(sql + " ORDER BY seq", params).fetchall()
+        return [_row_to_job(r) for r in rows]
+
+    def find_job(self, prefix: str) -> Job | None:
+        """A job by its id or an unambiguous prefix of it, as typed on the command line."""
+        if not re.fullmatch(r"[0-9a-fA-F-]{1,36}", prefix):
+            return None
+        rows = self._cursor().execute(
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE CAST(job_id AS VARCHAR) LIKE ? LIMIT 2",
+            [prefix.lower() + "%"]).fetchall()
+        return _row_to_job(rows[0]) if len(rows) == 1 else None
+
+    def claim_next(self, job_ids: Iterable[str] | None = None) -> Job | None:
+        """Atomically take the oldest pending job (optionally among `job_ids`) and mark it running."""
+        ids = list(job_ids) if job_ids is not None else None
+        where = "status = 'pending'"
+        params: list = [utcnow()]
+        if ids is not None:
+            if not ids:
+                return None
+            where += " AND list_contains(?, CAST(job_id AS VARCHAR))"
+            params.append(ids)
+
+        def work(cur):
+            now = params[0]
+            row = cur.execute(
+                f"UPDATE jobs SET status = 'running', started_at = coalesce(started_at, ?), "
+                f"error_message = NULL, {TOUCH} "
+                f"WHERE job_id = (SELECT job_id FROM jobs WHERE {where} ORDER BY seq LIMIT 1) "
+                "AND status = 'pending' RETURNING job_id", [now, *params]).fetchone()
+            return str(row[0]) if row else None
+        job_id = self._write(work)
+        return self.get_job(job_id) if job_id else None
+
+    def begin(self, job_id: str, video: VideoInfo, frames_total: int) -> None:
+        """Record what the runner learnt on opening the video."""
+        def work(cur):
+            cur.execute("DELETE FROM videos WHERE job_id = ?", [job_id])
+            cur.execute("INSERT INTO videos VALUES (?, ?, ?, ?, ?, ?)",
+                        [job_id, video.width, video.height, video.fps, video.frame_count,
+                         video.duration_s])
+            cur.execute(f"UPDATE jobs SET frames_total = ?, {TOUCH} WHERE job_id = ?",
+                        [frames_total, utcnow(), job_id])
+        self._write(work)
+
+    def commit_batch(self, job_id: str, frames: list[FrameResult], *, frames_done: int,
+                     checkpoint_frame: int | None) -> None:
+        """Store a batch of frame results and the job's checkpoint in one transaction."""
+        def work(cur):
+            _insert_frames(cur, job_id, frames)
+            cur.execute(
+                f"UPDATE jobs SET frames_done = ?, checkpoint_frame = ?, {TOUCH} WHERE job_id = ?",
+                [frames_done, checkpoint_frame, utcnow(), job_id])
+        self._write(work)
+
+    def set_total(self, job_id: str, frames_total: int, *, unreadable_frames: int = 0) -> None:
+        """The real frame count once the stream has ended (the container's may be off)."""
+        self._write(lambda cur: cur.execute(
+            f"UPDATE jobs SET frames_total = ?, unreadable_frames = ?, {TOUCH} WHERE job_id = ?",
+            [frames_total, unreadable_frames, utcnow(), job_id]))
+
+    def requeue(self, job_id: str) -> None:
+        """Put an interrupted job back in the queue at its checkpoint (quit, pause, Ctrl+C)."""
+        self._write(lambda cur: cur.execute(
+            f"UPDATE jobs SET status = 'pending', resume_count = resume_count + 1, {TOUCH} "
+            "WHERE job_id = ? AND status = 'running'", [utcnow(), job_id]))
+
+    def finish(self, job_id: str, status: str, *, error_message: str | None = None,
+               output_path: str | None = None) -> None:
+        now = utcnow()
+        self._write(lambda cur: cur.execute(
+            f"UPDATE jobs SET status = ?, error_message = ?, output_path = coalesce(?, output_path), "
+            f"finished_at = ?, {TOUCH} WHERE job_id = ?",
+            [status, error_message, output_path, now, now, job_id]))
+
+    def cancel_pending(self, job_id: str) -> bool:
+        """Cancel a job that has not started; a running one is stopped by its runner's token."""
+        now = utcnow()
+        rows = self._write(lambda cur: cur.execute(
+            f"UPDATE jobs SET status = 'cancelled', finished_at = ?, {TOUCH} "
+            "WHERE job_id = ? AND status = 'pending' RETURNING job_id",
+            [now, now, job_id]).fetchall())
+        return bool(rows)
+
+    def retry(self, job_id: str) -> bool:
+        """Queue an ended job again from frame 0, dropping its old results."""
+        def work(cur):
+            rows = cur.execute(
+                "UPDATE jobs SET status = 'pending', error_message = NULL, frames_done = 0, "
+                "checkpoint_frame = NULL, started_at = NULL, finished_at = NULL, "
+                f"unreadable_frames = 0, {TOUCH} WHERE job_id = ? "
+                "AND status IN ('failed', 'cancelled', 'completed') RETURNING job_id",
+                [utcnow(), job_id]).fetchall()
+            if rows:
+                _delete_results(cur, [job_id])
+            return bool(rows)
+        return self._write(work)
+
+    def remove(self, job_ids: Iterable[str]) -> int:
+        """Delete jobs and their results, then CHECKPOINT so the rows leave the file."""
+        ids = list(job_ids)
+        if not ids:
+            return 0
+
+        def work(cur):
+            _delete_results(cur, ids)
+            return len(cur.execute(
+                "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) RETURNING job_id",
+                [ids]).fetchall())
+        removed = self._write(work)
+        self._cursor().execute("CHECKPOINT")
+        return removed
+
+    # -- results ----------------------------------------------------------------------------
+
+    def video_info(self, job_id: str) -> VideoInfo | None:
+        row = self._cursor().execute(
+            "SELECT v.width, v.height, v.fps, v.frame_count, v.duration_s, j.input_path "
+            "FROM videos v JOIN jobs j USING (job_id) WHERE job_id = ?", [job_id]).fetchone()
+        if not row:
+            return None
+        return VideoInfo(path=row[5], width=row[0], height=row[1], fps=row[2],
+                         frame_count=row[3], duration_s=row[4])
+
+    def frame_results(self, job_id: str, *, first: int = 0,
+                      last: int | None = None) -> Iterator[FrameResult]:
+        """The stored results of a job's analysed frames, in frame order."""
+        cur = self._cursor()
+        bounds = [job_id, first, last if last is not None else 2**31 - 1]
+        frames = cur.execute(
+            "SELECT frame_index, time_s, reused_from FROM frames WHERE job_id = ? "
+            "AND frame_index BETWEEN ? AND ? ORDER BY frame_index", bounds).fetchall()
+        ocr: dict[int, list[OcrLine]] = {}
+        for fi, text, conf, box in cur.execute(
+                "SELECT frame_index, text, confidence, box FROM ocr_lines WHERE job_id = ? "
+                "AND frame_index BETWEEN ? AND ? ORDER BY frame_index, line_no", bounds).fetchall():
+            ocr.setdefault(fi, []).append(
+                OcrLine(text, conf, [[box[i], box[i + 1]] for i in range(0, 8, 2)]))
+        dets: dict[int, list[Detection]] = {}
+        for fi, label, cid, conf, x1, y1, x2, y2 in cur.execute(
+                "SELECT frame_index, label, class_id, confidence, x1, y1, x2, y2 FROM detections "
+                "WHERE job_id = ? AND frame_index BETWEEN ? AND ? ORDER BY frame_index, det_no",
+                bounds).fetchall():
+            dets.setdefault(fi, []).append(Detection(label, cid, conf, [x1, y1, x2, y2]))
+        for fi, time_s, reused in frames:
+            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused)
+
+
+def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:
+    """One INSERT per table per batch: DuckDB is fast at sets and slow at single rows."""
+    if not frames:
+        return
+    cur.execute(
+        "INSERT INTO frames SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[])",
+        [job_id, [f.frame_index for f in frames], [f.time_s for f in frames],
+         [f.reused_from for f in frames]])
+    lines = [(f.frame_index, n, o) for f in frames for n, o in enumerate(f.ocr)]
+    if lines:
+        cur.execute(
+            "INSERT INTO ocr_lines SELECT ?::UUID, unnest(?), unnest(?), unnest(?), unnest(?), "
+            "unnest(?::DOUBLE[8][])",
+            [job_id, [fi for fi, _, _ in lines], [n for _, n, _ in lines],
+             [o.text for _, _, o in lines], [float(o.confidence) for _, _, o in lines],
+             [[float(v) for pt in o.box for v in pt] for _, _, o in lines]])
+    dets = [(f.frame_index, n, d) for f in frames for n, d in enumerate(f.detections)]
+    if dets:
+        cur.execute(
+            "INSERT INTO detections SELECT ?::UUID, unnest(?), unnest(?), unnest(?), unnest(?), "
+            "unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+            [job_id, [fi for fi, _, _ in dets], [n for _, n, _ in dets],
+             [d.label for _, _, d in dets], [int(d.class_id) for _, _, d in dets],
+             [float(d.confidence) for _, _, d in dets]]
+            + [[float(d.box[k]) for _, _, d in dets] for k in range(4)])
+
+
+def _delete_results(cur, job_ids: list[str]) -> None:
+    for table in RESULT_TABLES:
+        cur.execute(f"DELETE FROM {table} WHERE list_contains(?, CAST(job_id AS VARCHAR))",
+                    [job_ids])
+
+
+def fingerprint(path: str | os.PathLike) -> tuple[int | None, float | None]:
+    """Size and mtime, to notice a file replaced or deleted after it was queued."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, None
+    return st.st_size, st.st_mtime
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    if path.is_dir():
+        raise StoreError(f"The job database path {path} is a folder, not a database file.")
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            who = f" (process {pid.group(1)})" if pid else ""
+            raise StoreLockedError(
+                f"The ForeSyte database {path} is in use by another ForeSyte window or command"
+                f"{who}. Close it, or use a different --data-dir, and try again.") from exc
+        raise StoreError(f"Could not open the job database {path}: {_first_line(exc)}.") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"The file {path} is not a ForeSyte job database, or it is damaged "
+                         f"({_first_line(exc)}). It was left untouched; move it away or choose "
+                         "another --data-dir.") from exc
+
+
+def _rollback(cur) -> None:
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__

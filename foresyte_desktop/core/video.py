@@ -1,0 +1,173 @@
+"""Opening video files: the intake check with its plain-language refusals, and the frame iterator.
+
+A file is accepted only if it carries an ISO-BMFF `ftyp` box in its first 64 bytes (MP4, and
+QuickTime `.mov`, which is the same container family and decodes the same) and OpenCV can open
+it and decode its first frame. Frames are decoded one at a time, so memory stays flat however
+long the video is.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from foresyte_desktop.core.errors import VideoError
+from foresyte_desktop.core.model import VideoInfo
+
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov")
+_VIDEO_HANDLER = re.compile(rb"hdlr.{8}vide", re.S)
+
+
+class VideoRefused(VideoError):
+    """A file refused at intake; `reason` is the short phrase ("not an MP4 file")."""
+
+    def __init__(self, path: str | os.PathLike, reason: str, detail: str = ""):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"“{Path(path).name}” {detail or 'was refused: ' + reason}.")
+
+
+def check_readable_mp4(path: str | os.PathLike) -> None:
+    """Cheap checks that need no decoder: the file exists, is readable and looks like MP4."""
+    p = Path(path)
+    if not p.exists():
+        raise VideoRefused(p, "file not found", "was not found (file not found)")
+    if p.is_dir():
+        raise VideoRefused(p, "is a folder", "is a folder, not a video file")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(64)
+    except PermissionError:
+        raise VideoRefused(p, "permission denied",
+                           "cannot be read: permission denied") from None
+    except OSError as exc:
+        raise VideoRefused(p, "cannot be read", f"cannot be read: {exc.strerror}") from None
+    if not head:
+        raise VideoRefused(p, "empty file", "is empty (0 bytes), not an MP4 file")
+    if b"ftyp" not in head:
+        raise VideoRefused(p, "not an MP4 file", "is not an MP4 file")
+
+
+def _has_video_track(path: Path) -> bool:
+    """Look for a 'vide' handler in the container, to tell 'no video stream' from 'damaged'."""
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if _VIDEO_HANDLER.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+@dataclass
+class Frame:
+    index: int
+    time_s: float
+    image: np.ndarray
+
+
+class VideoReader:
+    """An opened, validated video. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        check_readable_mp4(self.path)
+        self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        if not self._cap.isOpened():
+            self._cap.release()
+            if _has_video_track(self.path):
+                raise VideoRefused(self.path, "cannot decode",
+                                   "cannot be decoded: the file is damaged or incomplete")
+            raise VideoRefused(self.path, "no video stream", "has no video stream")
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise VideoRefused(self.path, "cannot decode",
+                               "cannot be decoded: not even its first frame could be read")
+        fps = self._cap.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if fps and math.isfinite(fps) and 0 < fps < 1000 else 25.0
+        self.frame_count = max(int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 1)
+        self.height, self.width = first.shape[:2]
+        self._first = first
+        self._pos = 1  # index of the next frame the decoder will produce
+        self.frames_decoded = 1
+
+    @property
+    def info(self) -> VideoInfo:
+        return VideoInfo(path=str(self.path), width=self.width, height=self.height,
+                         fps=round(self.fps, 3), frame_count=self.frame_count,
+                         duration_s=round(self.frame_count / self.fps, 3))
+
+    def planned_frames(self, stride: int = 1, max_frames: int | None = None,
+                       start: int = 0) -> int:
+        """How many frames `frames()` is expected to yield (the container's count may be off)."""
+        n = max(0, math.ceil((self.frame_count - start) / max(1, stride)))
+        return min(n, max_frames) if max_frames else n
+
+    def frames(self, stride: int = 1, max_frames: int | None = None,
+               start: int = 0) -> Iterator[Frame]:
+        """Every `stride`-th frame from `start`, at most `max_frames`, with decoder timestamps.
+
+        Frames in between are grabbed (decoded, not converted), which is the cheapest way past
+        them that stays frame-exact. Stops at the end of the stream or at the first frame the
+        decoder cannot produce; `frames_decoded` says how far it got.
+        """
+        stride = max(1, int(stride))
+        yielded = 0
+        index = start
+        while max_frames is None or yielded < max_frames:
+            image = self._read_at(index)
+            if image is None:
+                return
+            yield Frame(index, self._time_of(index), image)
+            yielded += 1
+            index += stride
+
+    def _time_of(self, index: int) -> float:
+        if index == 0:
+            return 0.0
+        msec = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+        if msec and math.isfinite(msec) and msec > 0:
+            return round(msec / 1000.0, 4)
+        return round(index / self.fps, 4)
+
+    def _read_at(self, index: int) -> np.ndarray | None:
+        if index == 0 and self._first is not None:
+            image, self._first = self._first, None
+            return image
+        self._first = None
+        if index < self._pos:  # only rewinds when a caller restarts; exact by design
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            self._pos = 0
+        while self._pos < index:
+            if not self._cap.grab():
+                return None
+            self._pos += 1
+            self.frames_decoded = max(self.frames_decoded, self._pos)
+        ok, image = self._cap.read()
+        if not ok or image is None:
+            return None
+        self._pos += 1
+        self.frames_decoded = max(self.frames_decoded, self._pos)
+        return image
+
+    def close(self) -> None:
+        self._cap.release()
+
+    def __enter__(self) -> "VideoReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def probe(path: str | os.PathLike) -> VideoInfo:
+    """Validate a file as the intake does and return what it holds; raises VideoRefused."""
+    with VideoReader(path) as reader:
+        return reader.info
