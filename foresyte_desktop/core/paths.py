@@ -57,6 +57,9 @@ def confine_third_party_files(data_dir: Path) -> None:
             target = config / sub
             target.mkdir(parents=True, exist_ok=True)
             os.environ[var] = str(target)
+    # OpenCV and FFmpeg print decoder chatter to stderr; failures reach the user as sentences.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     # Ultralytics would otherwise try to install missing packages and send usage analytics.
     os.environ.setdefault("YOLO_AUTOINSTALL", "false")
     os.environ.setdefault("YOLO_VERBOSE", "false")

@@ -54,15 +54,21 @@ def check_readable_mp4(path: str | os.PathLike) -> None:
         raise VideoRefused(p, "not an MP4 file", "is not an MP4 file")
 
 
-def _has_video_track(path: Path) -> bool:
-    """Look for a 'vide' handler in the container, to tell 'no video stream' from 'damaged'."""
-    tail = b""
+def _has_index_without_video(path: Path) -> bool:
+    """True when the container's index (`moov`) is there but lists no video track.
+
+    Tells "no video stream" (audio only) from "damaged or incomplete" (no index at all, as in
+    a truncated download) after OpenCV has refused a file.
+    """
+    tail, moov = b"", False
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
-            if _VIDEO_HANDLER.search(tail + chunk):
-                return True
+            window = tail + chunk
+            if _VIDEO_HANDLER.search(window):
+                return False
+            moov = moov or b"moov" in window
             tail = chunk[-16:]
-    return False
+    return moov
 
 
 @dataclass
@@ -81,10 +87,10 @@ class VideoReader:
         self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not self._cap.isOpened():
             self._cap.release()
-            if _has_video_track(self.path):
-                raise VideoRefused(self.path, "cannot decode",
-                                   "cannot be decoded: the file is damaged or incomplete")
-            raise VideoRefused(self.path, "no video stream", "has no video stream")
+            if _has_index_without_video(self.path):
+                raise VideoRefused(self.path, "no video stream", "has no video stream")
+            raise VideoRefused(self.path, "cannot decode",
+                               "cannot be decoded: the file is damaged or incomplete")
         ok, first = self._cap.read()
         if not ok or first is None:
             self._cap.release()

@@ -65,7 +65,10 @@ def _download_default(name: str, target: Path | None) -> str:
 def _load(source: str):
     from ultralytics import YOLO
     try:
-        return YOLO(source, task="detect")
+        model = YOLO(source, task="detect")
+        # .onnx weights load on the first prediction: do it now, so a bad file fails here.
+        model.predict(np.zeros((64, 64, 3), np.uint8), verbose=False)
+        return model
     except Exception as exc:  # ultralytics raises many types for a bad file
         raise ModelError(f"The YOLO model “{Path(source).name}” could not be loaded: "
                          f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}. "
