@@ -49,6 +49,12 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE jobs ADD COLUMN unreadable_frames INTEGER DEFAULT 0",
         "ALTER TABLE frames ADD COLUMN reused_from INTEGER",
     ],
+    # 3: object tracks (the tracker's id per detection) and a job's OCR region of interest,
+    # x1, y1, x2, y2 as fractions of the frame size.
+    [
+        "ALTER TABLE detections ADD COLUMN track_id INTEGER",
+        "ALTER TABLE jobs ADD COLUMN roi DOUBLE[4]",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,6 +21,7 @@ class Detection:
     class_id: int
     confidence: float
     box: list[float]  # x1, y1, x2, y2
+    track_id: int | None = None  # the same object across frames (yolo_ocr's tracker)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class JobSpec:
     frame_stride: int = 1
     max_frames: int | None = None
     model_path: str | None = None
+    roi: tuple[float, float, float, float] | None = None  # OCR region, fractions of the frame
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Job:
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
+    roi: tuple[float, float, float, float] | None = None  # x1, y1, x2, y2 as fractions
 
     @property
     def ended(self) -> bool:

@@ -29,7 +29,7 @@ from foresyte_desktop.core.paths import DB_NAME
 JOB_COLUMNS = (
     "job_id, status, pipeline_id, frame_stride, max_frames, model_path, input_path, input_size, "
     "input_mtime, output_path, error_message, frames_done, frames_total, checkpoint_frame, "
-    "resume_count, unreadable_frames, created_at, started_at, finished_at, updated_at"
+    "resume_count, unreadable_frames, created_at, started_at, finished_at, updated_at, roi"
 )
 # updated_at must change on every write even when two land in the same clock tick.
 TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
@@ -140,11 +140,25 @@ class JobStore:
         self._write(lambda cur: cur.execute(
             "INSERT INTO jobs (job_id, status, pipeline_id, frame_stride, max_frames, model_path, "
             "input_path, input_size, input_mtime, error_message, created_at, updated_at, "
-            "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "finished_at, roi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [job_id, status, spec.pipeline_id, spec.frame_stride, spec.max_frames,
              spec.model_path, str(spec.input_path), size, mtime, error_message, now, now,
-             now if status != "pending" else None]))
+             now if status != "pending" else None, list(spec.roi) if spec.roi else None]))
         return self.get_job(job_id)
+
+    def set_roi(self, job_ids: Iterable[str],
+                roi: tuple[float, float, float, float] | None) -> int:
+        """Limit the OCR of pending jobs to `roi` (None: the whole frame); returns how many changed.
+
+        Jobs that started keep theirs: their stored results were read with it.
+        """
+        ids = list(job_ids)
+        if not ids:
+            return 0
+        return len(self._write(lambda cur: cur.execute(
+            f"UPDATE jobs SET roi = ?, {TOUCH} WHERE status = 'pending' AND checkpoint_frame "
+            "IS NULL AND list_contains(?, CAST(job_id AS VARCHAR)) RETURNING job_id",
+            [list(roi) if roi else None, utcnow(), ids]).fetchall()))
 
     def get_job(self, job_id: str) -> Job | None:
         row = self._cursor().execute(
@@ -296,13 +310,59 @@ class JobStore:
             ocr.setdefault(fi, []).append(
                 OcrLine(text, conf, [[box[i], box[i + 1]] for i in range(0, 8, 2)]))
         dets: dict[int, list[Detection]] = {}
-        for fi, label, cid, conf, x1, y1, x2, y2 in cur.execute(
-                "SELECT frame_index, label, class_id, confidence, x1, y1, x2, y2 FROM detections "
-                "WHERE job_id = ? AND frame_index BETWEEN ? AND ? ORDER BY frame_index, det_no",
-                bounds).fetchall():
-            dets.setdefault(fi, []).append(Detection(label, cid, conf, [x1, y1, x2, y2]))
+        for fi, label, cid, conf, x1, y1, x2, y2, track in cur.execute(
+                "SELECT frame_index, label, class_id, confidence, x1, y1, x2, y2, track_id "
+                "FROM detections WHERE job_id = ? AND frame_index BETWEEN ? AND ? "
+                "ORDER BY frame_index, det_no", bounds).fetchall():
+            dets.setdefault(fi, []).append(Detection(label, cid, conf, [x1, y1, x2, y2], track))
         for fi, time_s, reused in frames:
             yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused)
+
+    def next_track_id(self, job_id: str) -> int:
+        """The first track id a job's tracker may hand out: resumed jobs never reuse one."""
+        row = self._cursor().execute(
+            "SELECT max(track_id) FROM detections WHERE job_id = ?", [job_id]).fetchone()
+        return (row[0] or 0) + 1
+
+    # -- search -----------------------------------------------------------------------------
+
+    def results_version(self) -> tuple:
+        """A cheap key that changes whenever any job's stored text may have changed."""
+        return self._cursor().execute(
+            "SELECT (SELECT count(*) FROM jobs), (SELECT max(updated_at) FROM jobs), "
+            "(SELECT count(*) FROM ocr_lines)").fetchone()
+
+    def distinct_texts(self) -> list[str]:
+        """Every distinct OCR reading in the store, across all jobs."""
+        return [r[0] for r in self._cursor().execute(
+            "SELECT DISTINCT text FROM ocr_lines").fetchall()]
+
+    def sightings(self, texts: list[str]) -> list[tuple]:
+        """Every OCR line whose text is one of `texts`, in job order then frame order.
+
+        Rows: job_id, input_path, frame_stride, frame_index, time_s, text, confidence, box
+        (the four corners flattened).
+        """
+        return [(str(r[0]), *r[1:]) for r in self._cursor().execute(
+            "SELECT o.job_id, j.input_path, j.frame_stride, o.frame_index, f.time_s, o.text, "
+            "o.confidence, o.box FROM ocr_lines o JOIN frames f USING (job_id, frame_index) "
+            "JOIN jobs j USING (job_id) WHERE o.text IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY j.seq, o.frame_index, o.line_no", [texts]).fetchall()]
+
+    def detections_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int],
+                                                                    list[Detection]]:
+        """The detections of the given (job_id, frame_index) frames, in detection order."""
+        wanted = [f"{job_id}:{fi}" for job_id, fi in keys]
+        out: dict[tuple[str, int], list[Detection]] = {}
+        if not wanted:
+            return out
+        for job_id, fi, label, cid, conf, x1, y1, x2, y2, track in self._cursor().execute(
+                "SELECT job_id, frame_index, label, class_id, confidence, x1, y1, x2, y2, "
+                "track_id FROM detections WHERE list_contains(?, CAST(job_id AS VARCHAR) || ':' "
+                "|| frame_index) ORDER BY job_id, frame_index, det_no", [wanted]).fetchall():
+            out.setdefault((str(job_id), fi), []).append(
+                Detection(label, cid, conf, [x1, y1, x2, y2], track))
+        return out
 
 
 def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:
@@ -324,12 +384,15 @@ def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:
     dets = [(f.frame_index, n, d) for f in frames for n, d in enumerate(f.detections)]
     if dets:
         cur.execute(
-            "INSERT INTO detections SELECT ?::UUID, unnest(?), unnest(?), unnest(?), unnest(?), "
-            "unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+            "INSERT INTO detections (job_id, frame_index, det_no, label, class_id, confidence, "
+            "x1, y1, x2, y2, track_id) SELECT ?::UUID, unnest(?), unnest(?), unnest(?), "
+            "unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), "
+            "unnest(?::INTEGER[])",
             [job_id, [fi for fi, _, _ in dets], [n for _, n, _ in dets],
              [d.label for _, _, d in dets], [int(d.class_id) for _, _, d in dets],
              [float(d.confidence) for _, _, d in dets]]
-            + [[float(d.box[k]) for _, _, d in dets] for k in range(4)])
+            + [[float(d.box[k]) for _, _, d in dets] for k in range(4)]
+            + [[d.track_id for _, _, d in dets]])
 
 
 def _delete_results(cur, job_ids: list[str]) -> None:
