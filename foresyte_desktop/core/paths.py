@@ -53,7 +53,7 @@ def confine_third_party_files(data_dir: Path) -> None:
     config = data_dir / "config"
     for var, sub in (("YOLO_CONFIG_DIR", "ultralytics"), ("MPLCONFIGDIR", "matplotlib"),
                      ("TORCH_HOME", "torch"), ("XDG_CACHE_HOME", "cache")):
-        if var not in os.environ:
+        if not os.environ.get(var):
             target = config / sub
             target.mkdir(parents=True, exist_ok=True)
             os.environ[var] = str(target)
