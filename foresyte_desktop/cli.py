@@ -7,6 +7,7 @@ by another process.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import signal
 import sys
 import time
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the analysis child process, in a frozen bundle
     argv = list(sys.argv[1:] if argv is None else argv)
     if not any(a in SUBCOMMANDS for a in argv[:1]) and not {"-h", "--help", "--version"} & set(argv):
         return _open_window(argv)
@@ -147,7 +149,6 @@ def cmd_resume(args, store, data_dir: Path) -> int:
 def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None, force: bool) -> int:
     """Run the given jobs one after another; returns how many did not complete."""
     from foresyte_desktop.core.runner import CancelToken, JobRunner
-    runner = JobRunner(store, data_dir)
     token = CancelToken()
     bar = ProgressPrinter(sys.stderr)
 
@@ -155,6 +156,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None, force:
         token.interrupt()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     failed = 0
+    runner = JobRunner(store, data_dir)
     try:
         while not token.is_set:
             job = runner.run_next(token, bar.update, job_ids)
@@ -168,6 +170,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None, force:
                 continue
             print(_summary(store, job, out, force))
     finally:
+        runner.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if token.is_set:

@@ -1,7 +1,16 @@
 """The job runner end to end: real video, real OCR, real store; progress, cancel, output."""
 import json
+
+import pytest
+
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.runner import CancelToken, JobRunner
+
+
+@pytest.fixture
+def runner(store, data_dir):
+    with JobRunner(store, data_dir) as r:
+        yield r
 
 
 def check_schema(doc: dict) -> None:
@@ -22,10 +31,10 @@ def check_schema(doc: dict) -> None:
         assert seg["start_s"] <= seg["end_s"] and seg["first_frame"] <= seg["last_frame"]
 
 
-def test_job_runs_to_completion_with_progress_and_json(store, data_dir, text_video):
+def test_job_runs_to_completion_with_progress_and_json(store, data_dir, runner, text_video):
     job = store.add_job(JobSpec(str(text_video), frame_stride=5))
     seen = []
-    done = JobRunner(store, data_dir).run_next(progress=seen.append)
+    done = runner.run_next(progress=seen.append)
     assert done.job_id == job.job_id and done.status == "completed", done.error_message
     assert done.frames_done == done.frames_total == 8
     assert [p.frames_done for p in seen] == list(range(0, 9))
@@ -40,7 +49,7 @@ def test_job_runs_to_completion_with_progress_and_json(store, data_dir, text_vid
     assert doc["text_segments"][0]["start_s"] == 0.0 and doc["text_segments"][1]["end_s"] == 3.5
 
 
-def test_cancel_stops_at_the_next_frame(store, data_dir, text_video):
+def test_cancel_stops_at_the_next_frame(store, runner, text_video):
     """The token is checked after every frame, so a cancel costs at most the frame in flight
     (about 0.1-0.3 s of OCR on a laptop CPU; timing itself belongs in a benchmark)."""
     store.add_job(JobSpec(str(text_video), frame_stride=1))
@@ -52,7 +61,7 @@ def test_cancel_stops_at_the_next_frame(store, data_dir, text_video):
             after_cancel.append(p.frames_done)
         elif p.frames_done == 2:
             token.cancel()
-    job = JobRunner(store, data_dir).run_next(token, progress)
+    job = runner.run_next(token, progress)
     assert job.status == "cancelled" and job.finished_at is not None
     assert len(after_cancel) <= 1 and job.frames_done <= 3
 
@@ -60,7 +69,7 @@ def test_cancel_stops_at_the_next_frame(store, data_dir, text_video):
 def test_interrupt_leaves_the_job_resumable_and_resume_completes_it(store, data_dir, text_video):
     store.add_job(JobSpec(str(text_video), frame_stride=4))
     token = CancelToken()
-    runner = JobRunner(store, data_dir, batch_frames=2)
+    runner = JobRunner(store, data_dir, batch_frames=2, isolate=False)  # in-process path too
 
     def progress(p):
         if p.frames_done == 5:
@@ -76,30 +85,29 @@ def test_interrupt_leaves_the_job_resumable_and_resume_completes_it(store, data_
     assert [r["frame_index"] for r in doc["results"]] == list(range(0, 40, 4))
 
 
-def test_a_bad_file_fails_its_own_job_and_the_next_one_runs(store, data_dir, tmp_path, text_video):
+def test_a_bad_file_fails_its_own_job_and_the_next_one_runs(store, runner, tmp_path, text_video):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(text_video.read_bytes()[:64])
     store.add_job(JobSpec(str(bad)))
     store.add_job(JobSpec(str(text_video), frame_stride=20))
-    runner = JobRunner(store, data_dir)
     first, second = runner.run_next(), runner.run_next()
     assert first.status == "failed" and "“bad.mp4”" in first.error_message
     assert "Traceback" not in first.error_message
     assert second.status == "completed"
 
 
-def test_a_file_replaced_after_queueing_fails_with_a_clear_sentence(store, data_dir, tmp_path,
+def test_a_file_replaced_after_queueing_fails_with_a_clear_sentence(store, runner, tmp_path,
                                                                     text_video):
     path = tmp_path / "clip.mp4"
     path.write_bytes(text_video.read_bytes())
     store.add_job(JobSpec(str(path)))
     path.write_bytes(text_video.read_bytes() + b"\0")
-    job = JobRunner(store, data_dir).run_next()
+    job = runner.run_next()
     assert job.status == "failed" and "changed, moved or deleted after it was queued" in \
         job.error_message
 
 
-def test_max_frames_caps_the_work(store, data_dir, text_video):
+def test_max_frames_caps_the_work(store, runner, text_video):
     store.add_job(JobSpec(str(text_video), frame_stride=2, max_frames=3))
-    job = JobRunner(store, data_dir).run_next()
+    job = runner.run_next()
     assert job.status == "completed" and job.frames_done == job.frames_total == 3

@@ -1,8 +1,9 @@
 """The job runner: claim a job from the store, stream its frames through its pipeline, store results.
 
-Results are committed in batches together with the job's checkpoint, so a job stopped at any
-moment continues from its last batch. Progress goes to a plain callback; a cancel token stops
-the job between two frames.
+The analysis itself runs in a supervised child process (analysis_process.py); only this side
+writes the store. Results are committed in batches together with the job's checkpoint, so a
+job stopped at any moment continues from its last batch. Progress goes to a plain callback; a
+cancel token stops the job after the frame in flight.
 """
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from foresyte_desktop.core.analysis import AnalysisEnd, AnalysisRequest, run_in_process
+from foresyte_desktop.core.analysis_process import AnalysisProcess
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.paths import output_dir
-from foresyte_desktop.core.pipelines import create_pipeline
 from foresyte_desktop.core.results import build_results, write_json
 from foresyte_desktop.core.store import JobStore, fingerprint
-from foresyte_desktop.core.video import VideoReader
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,27 @@ ProgressFn = Callable[[Progress], None]
 class JobRunner:
     """Runs jobs from one store. One runner per worker thread; the store is shared."""
 
-    def __init__(self, store: JobStore, data_dir: Path, *, batch_frames: int = BATCH_FRAMES,
-                 batch_seconds: float = BATCH_SECONDS):
+    def __init__(self, store: JobStore, data_dir: Path, *, isolate: bool = True,
+                 batch_frames: int = BATCH_FRAMES, batch_seconds: float = BATCH_SECONDS):
+        """isolate: analyse in a supervised child process (see analysis_process.py), so that
+        a crash in native code fails the job instead of the app. Call close() when done."""
         self.store = store
         self.data_dir = Path(data_dir)
         self.batch_frames = batch_frames
         self.batch_seconds = batch_seconds
+        self._process = AnalysisProcess() if isolate else None
+        self.last_stats: dict = {}
+
+    def close(self) -> None:
+        """Stop the analysis child process, if any."""
+        if self._process:
+            self._process.close()
+
+    def __enter__(self) -> "JobRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def run_next(self, cancel: CancelToken | None = None, progress: ProgressFn | None = None,
                  job_ids: Iterable[str] | None = None) -> Job | None:
@@ -102,51 +118,54 @@ class JobRunner:
                                                                           job.input_mtime):
             raise ForesyteError(f"“{name}” was changed, moved or deleted after it was queued; "
                                 "add it again to analyse the file as it is now.")
-        with VideoReader(job.input_path) as reader:
-            pipeline = create_pipeline(job.pipeline_id, model_path=job.model_path,
-                                       data_dir=self.data_dir)
-            pipeline.prepare()
-            total = reader.planned_frames(job.frame_stride, job.max_frames)
-            self.store.begin(job.job_id, reader.info, total)
-            resuming = job.checkpoint_frame is not None
-            start = job.checkpoint_frame + job.frame_stride if resuming else 0
-            done = job.frames_done if resuming else 0
-            left = job.max_frames - done if job.max_frames else None
-            if progress:
-                progress(Progress(job.job_id, done, total))
-            batch: list[FrameResult] = []
-            last_commit = time.monotonic()
-            stopped = cancel.is_set or (left is not None and left <= 0)
-            if not stopped:
-                for result in pipeline.run(reader, stride=job.frame_stride, max_frames=left,
-                                           start=start):
-                    batch.append(result)
-                    done += 1
-                    total = max(total, done)
-                    if progress:
-                        progress(Progress(job.job_id, done, total, result))
-                    if len(batch) >= self.batch_frames or \
-                            time.monotonic() - last_commit >= self.batch_seconds:
-                        self._commit(job, batch, done)
-                        batch, last_commit = [], time.monotonic()
-                    if cancel.is_set:
-                        stopped = True
-                        break
-            self._commit(job, batch, done)
-            if stopped and cancel.is_set:
-                if cancel.requeue:
-                    self.store.requeue(job.job_id)
-                else:
-                    self.store.finish(job.job_id, "cancelled")
-                return
-            unreadable = max(0, reader.frame_count - reader.frames_decoded)
-            warning = None
-            if unreadable > 1 and (job.max_frames is None or done < job.max_frames):
-                # The container promised more frames than the decoder could give.
-                warning = (f"{unreadable} of {reader.frame_count} frames of “{name}” could not "
-                           "be decoded; the results cover the frames that could.")
+        resuming = job.checkpoint_frame is not None
+        done = job.frames_done if resuming else 0
+        request = AnalysisRequest(
+            input_path=job.input_path, pipeline_id=job.pipeline_id, model_path=job.model_path,
+            data_dir=str(self.data_dir), stride=job.frame_stride,
+            max_frames=job.max_frames - done if job.max_frames else None,
+            start=job.checkpoint_frame + job.frame_stride if resuming else 0,
+            roi=getattr(job, "roi", None))
+        should_stop = lambda: cancel.is_set  # noqa: E731
+        stream = self._process.run(request, should_stop) if self._process \
+            else run_in_process(request, should_stop)
+        batch: list[FrameResult] = []
+        last_commit = time.monotonic()
+        total, end = 0, None
+        for item in stream:
+            if isinstance(item, FrameResult):
+                batch.append(item)
+                done += 1
+                total = max(total, done)
+                if progress:
+                    progress(Progress(job.job_id, done, total, item))
+                if len(batch) >= self.batch_frames or \
+                        time.monotonic() - last_commit >= self.batch_seconds:
+                    self._commit(job, batch, done)
+                    batch, last_commit = [], time.monotonic()
+            elif isinstance(item, AnalysisEnd):
+                end = item
+            else:  # ("start", video info, planned frame count)
+                _, info, total = item
+                self.store.begin(job.job_id, info, total)
+                if progress:
+                    progress(Progress(job.job_id, done, total))
+        self._commit(job, batch, done)
+        self.last_stats = end.stats if end else {}
+        if cancel.is_set:
+            if cancel.requeue:
+                self.store.requeue(job.job_id)
             else:
-                unreadable = 0
+                self.store.finish(job.job_id, "cancelled")
+            return
+        unreadable = max(0, end.frame_count - end.frames_decoded)
+        warning = None
+        if unreadable > 1 and (job.max_frames is None or done < job.max_frames):
+            # The container promised more frames than the decoder could give.
+            warning = (f"{unreadable} of {end.frame_count} frames of “{name}” could not "
+                       "be decoded; the results cover the frames that could.")
+        else:
+            unreadable = 0
         self.store.set_total(job.job_id, done, unreadable_frames=unreadable)
         self._write_output(job.job_id, warning)
 

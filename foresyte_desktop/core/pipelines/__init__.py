@@ -1,6 +1,8 @@
 """The pipeline registry: a pipeline id names a class that turns frames into FrameResults."""
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 
 from foresyte_desktop.core.errors import ForesyteError
@@ -13,6 +15,20 @@ PIPELINES: dict[str, type[Pipeline]] = {
     OcrOnlyPipeline.pipeline_id: OcrOnlyPipeline,
     YoloOcrPipeline.pipeline_id: YoloOcrPipeline,
 }
+
+
+def _register_extra_pipelines() -> None:
+    """FORESYTE_PIPELINES="package.module:Class,..." adds pipelines (development and tests).
+
+    Read from the environment, so that analysis child processes see the same registry.
+    """
+    for spec in filter(None, os.environ.get("FORESYTE_PIPELINES", "").split(",")):
+        module, _, name = spec.strip().partition(":")
+        cls = getattr(importlib.import_module(module), name)
+        PIPELINES[cls.pipeline_id] = cls
+
+
+_register_extra_pipelines()
 
 
 def create_pipeline(pipeline_id: str, *, model_path: str | None = None,

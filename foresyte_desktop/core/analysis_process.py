@@ -1,0 +1,171 @@
+"""A supervised child process that runs analyses, so a native crash fails one job, not the app.
+
+Decoding hostile files (FFmpeg) and inference (onnxruntime, torch) run native code that can
+segfault or abort. Each runner keeps one long-lived child (started with `spawn`, never `fork`,
+which is unsafe with threads and Qt) that loads its models once and serves job after job,
+streaming results back over a pipe; only the parent writes DuckDB. If the child dies, the job
+fails with "the decoder crashed on this file" and a fresh child serves the next job.
+Cancelling asks the child to stop after the frame in flight, and kills it if it does not.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import signal
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+from foresyte_desktop.core.analysis import Analysis, AnalysisRequest
+from foresyte_desktop.core.errors import ForesyteError
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE_S = 0.5  # after a cancel, how long the frame in flight may take before the kill
+POLL_S = 0.05
+
+
+class AnalysisCrashed(ForesyteError):
+    """The child process died (segfault, abort, killed) while analysing a file."""
+
+
+class AnalysisProcess:
+    """The parent's handle on one child. Not thread-safe: one per runner (worker thread)."""
+
+    def __init__(self) -> None:
+        self._ctx = mp.get_context("spawn")
+        self._proc = None
+        self._conn = None
+        self._stop = None
+
+    def _ensure_started(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            return
+        self._discard()
+        parent, child = self._ctx.Pipe()
+        self._stop = self._ctx.Event()
+        self._proc = self._ctx.Process(target=_child_main, args=(child, self._stop),
+                                       name="foresyte-analysis", daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def run(self, request: AnalysisRequest, should_stop) -> Iterator:
+        """Yield ("start", VideoInfo, planned), then FrameResults, then an AnalysisEnd.
+
+        Raises ForesyteError for a bad file or model, AnalysisCrashed if the child died.
+        `should_stop()` is polled; when true the child stops after the current frame.
+        """
+        self._ensure_started()
+        self._stop.clear()
+        self._conn.send(request)
+        name = Path(request.input_path).name
+        stopping_since = None
+        while True:
+            if should_stop() and stopping_since is None:
+                self._stop.set()
+                stopping_since = time.monotonic()
+            if stopping_since is not None and time.monotonic() - stopping_since > STOP_GRACE_S:
+                self._kill()  # the frame in flight is taking too long: cancel must be prompt
+                return
+            if not self._conn.poll(POLL_S):
+                if not self._proc.is_alive():
+                    raise self._crashed(name)
+                continue
+            try:
+                kind, payload = self._conn.recv()
+            except (EOFError, OSError):
+                raise self._crashed(name) from None
+            if kind == "frame":
+                yield payload
+            elif kind == "start":
+                yield ("start", *payload)
+            elif kind == "end":
+                yield payload
+                return
+            elif kind == "error":
+                raise ForesyteError(payload)
+
+    def _crashed(self, name: str) -> AnalysisCrashed:
+        code = self._proc.exitcode if self._proc is not None else None
+        self._discard()
+        how = f" (signal {-code})" if code is not None and code < 0 else \
+            f" (exit code {code})" if code else ""
+        log.error("analysis process died%s on %s", how, name)
+        return AnalysisCrashed(f"The decoder crashed on this file: “{name}” could not be "
+                               f"analysed{how}. Other jobs are not affected.")
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(2)
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._proc is not None:
+            self._proc.join(0)
+        self._proc = self._conn = None
+
+    def close(self) -> None:
+        """Ask the child to exit, and make sure it has."""
+        if self._proc is not None and self._proc.is_alive():
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+            self._proc.join(1.0)
+        self._kill()
+
+
+def _child_main(conn, stop) -> None:
+    """The child's loop: one request at a time until told to exit or the parent goes away."""
+    # Ctrl+C reaches the whole process group; the parent decides what stops, and when.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            _serve(conn, stop, request)
+        except (BrokenPipeError, EOFError):
+            return
+
+
+def _serve(conn, stop, request: AnalysisRequest) -> None:
+    try:
+        analysis = Analysis(request)
+    except ForesyteError as exc:
+        conn.send(("error", str(exc)))
+        return
+    except Exception as exc:
+        conn.send(("error", _unexpected(request, exc)))
+        return
+    try:
+        conn.send(("start", (analysis.info, analysis.planned)))
+        for result in analysis.results():
+            conn.send(("frame", result))
+            if stop.is_set():
+                break
+        conn.send(("end", analysis.end()))
+    except ForesyteError as exc:
+        conn.send(("error", str(exc)))
+    except (BrokenPipeError, EOFError):
+        raise
+    except Exception as exc:
+        conn.send(("error", _unexpected(request, exc)))
+    finally:
+        analysis.close()
+
+
+def _unexpected(request: AnalysisRequest, exc: Exception) -> str:
+    logging.getLogger(__name__).error("analysis failed: %s", traceback.format_exc())
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return (f"Analysing “{Path(request.input_path).name}” stopped on an unexpected error: "
+            f"{type(exc).__name__}{': ' + first if first else ''}")
+
