@@ -39,5 +39,31 @@ system:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
 
+# The one-folder desktop bundle (PyInstaller, recipe in foresyte.spec).
+BUNDLE := dist/foresyte
+# What a user's desktop gives a program: no venv on PATH, nothing from this shell.
+BARE_ENV := env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8
+
+bundle: deps
+	@start=$$(date +%s); \
+	$(BIN)/pyinstaller --noconfirm --log-level WARN foresyte.spec && \
+	echo "Built $(BUNDLE) in $$(( $$(date +%s) - start )) s; size $$(du -sh $(BUNDLE) | cut -f1)"
+
+# Runs a copy of the bundle from another folder in a bare environment, then checks it wrote
+# nothing into its own folder.
+bundle-check: bundle
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp -a $(BUNDLE) "$$tmp/foresyte"; touch "$$tmp/started"; sleep 1; cd "$$tmp"; \
+	for f in platforms/libqoffscreen.so platforms/libqxcb.so; do \
+	  test -f foresyte/_internal/PySide6/Qt/plugins/$$f || { echo "missing Qt plugin $$f"; exit 1; }; done; \
+	echo '$$ foresyte --version'; $(BARE_ENV) ./foresyte/foresyte --version; \
+	echo '$$ foresyte --self-test'; $(BARE_ENV) ./foresyte/foresyte --self-test; \
+	echo '$$ foresyte run sample.mp4 --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2'; \
+	$(BARE_ENV) FORESYTE_OFFLINE=1 ./foresyte/foresyte run foresyte/_internal/resources/sample.mp4 \
+	  --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2 --data-dir "$$tmp/data"; \
+	changed=$$(find foresyte -newer started); \
+	if [ -n "$$changed" ]; then echo "The bundle wrote into its own folder:"; echo "$$changed"; exit 1; fi; \
+	echo "bundle-check passed: $$(du -sh foresyte | cut -f1), run from $$tmp/foresyte"
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
