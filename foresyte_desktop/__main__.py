@@ -3,4 +3,5 @@ import sys
 
 from foresyte_desktop.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the analysis child process (spawn) imports this module too
+    sys.exit(main())

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from foresyte_desktop.core.analysis import AnalysisEnd, AnalysisRequest, run_in_process
@@ -20,7 +20,7 @@ from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.paths import output_dir
 from foresyte_desktop.core.results import build_results, write_json
-from foresyte_desktop.core.store import JobStore, fingerprint
+from foresyte_desktop.core.store import JobStore, fingerprint, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +66,13 @@ class JobRunner:
     """Runs jobs from one store. One runner per worker thread; the store is shared."""
 
     def __init__(self, store: JobStore, data_dir: Path, *, isolate: bool = True,
-                 batch_frames: int = BATCH_FRAMES, batch_seconds: float = BATCH_SECONDS):
+                 batch_frames: int | None = None, batch_seconds: float | None = None):
         """isolate: analyse in a supervised child process (see analysis_process.py), so that
         a crash in native code fails the job instead of the app. Call close() when done."""
         self.store = store
         self.data_dir = Path(data_dir)
-        self.batch_frames = batch_frames
-        self.batch_seconds = batch_seconds
+        self.batch_frames = batch_frames or BATCH_FRAMES
+        self.batch_seconds = batch_seconds or BATCH_SECONDS
         self._process = AnalysisProcess() if isolate else None
         self.last_stats: dict = {}
 
@@ -177,10 +177,15 @@ class JobRunner:
         self.store.commit_batch(job.job_id, batch, frames_done=done, checkpoint_frame=checkpoint)
 
     def _write_output(self, job_id: str, warning: str | None) -> None:
+        """Write the JSON first, then mark the job completed: a crash in between leaves the
+        job to resume (with nothing left to analyse), never a completed job without output."""
         path = output_dir(self.data_dir) / f"{job_id}.json"
-        self.store.finish(job_id, "completed", error_message=warning, output_path=str(path))
+        job = replace(self.store.get_job(job_id), status="completed", finished_at=utcnow(),
+                      error_message=warning, output_path=str(path))
         try:
-            write_json(build_results(self.store, self.store.get_job(job_id)), path)
+            write_json(build_results(self.store, job), path)
         except OSError as exc:
             raise ForesyteError(f"The results could not be saved to {path}: "
                                 f"{exc.strerror or exc}.") from exc
+        self.store.finish(job_id, "completed", error_message=warning, output_path=str(path),
+                          finished_at=job.finished_at)

@@ -239,8 +239,8 @@ class JobStore:
             "WHERE job_id = ? AND status = 'running'", [utcnow(), job_id]))
 
     def finish(self, job_id: str, status: str, *, error_message: str | None = None,
-               output_path: str | None = None) -> None:
-        now = utcnow()
+               output_path: str | None = None, finished_at: datetime | None = None) -> None:
+        now = finished_at or utcnow()
         self._write(lambda cur: cur.execute(
             f"UPDATE jobs SET status = ?, error_message = ?, output_path = coalesce(?, output_path), "
             f"finished_at = ?, {TOUCH} WHERE job_id = ?",
@@ -326,28 +326,28 @@ class JobStore:
 
     # -- search -----------------------------------------------------------------------------
 
-    def results_version(self) -> tuple:
-        """A cheap key that changes whenever any job's stored text may have changed."""
-        return self._cursor().execute(
-            "SELECT (SELECT count(*) FROM jobs), (SELECT max(updated_at) FROM jobs), "
-            "(SELECT count(*) FROM ocr_lines)").fetchone()
+    def text_versions(self) -> list[tuple[str, datetime, str, int]]:
+        """(job_id, updated_at, input_path, frame_stride) of every job in queue order.
 
-    def distinct_texts(self) -> list[str]:
-        """Every distinct OCR reading in the store, across all jobs."""
-        return [r[0] for r in self._cursor().execute(
-            "SELECT DISTINCT text FROM ocr_lines").fetchall()]
-
-    def sightings(self, texts: list[str]) -> list[tuple]:
-        """Every OCR line whose text is one of `texts`, in job order then frame order.
-
-        Rows: job_id, input_path, frame_stride, frame_index, time_s, text, confidence, box
-        (the four corners flattened).
+        A job's `updated_at` moves with every write, so a cache of its text is current while
+        it stays the same.
         """
         return [(str(r[0]), *r[1:]) for r in self._cursor().execute(
-            "SELECT o.job_id, j.input_path, j.frame_stride, o.frame_index, f.time_s, o.text, "
-            "o.confidence, o.box FROM ocr_lines o JOIN frames f USING (job_id, frame_index) "
-            "JOIN jobs j USING (job_id) WHERE o.text IN (SELECT unnest(?::VARCHAR[])) "
-            "ORDER BY j.seq, o.frame_index, o.line_no", [texts]).fetchall()]
+            "SELECT job_id, updated_at, input_path, frame_stride FROM jobs ORDER BY seq").fetchall()]
+
+    def ocr_columns(self, job_ids: list[str]) -> dict[str, Any]:
+        """The OCR lines of the given jobs as NumPy columns, in job, frame, line order.
+
+        Columns: job (the index of the line's job in `job_ids`), frame_index, time_s, text,
+        confidence, and the box corners x1, y1 … x4, y4.
+        """
+        corners = ", ".join(f"o.box[{i + 1}] AS {'xy'[i % 2]}{i // 2 + 1}" for i in range(8))
+        return self._cursor().execute(
+            "SELECT list_position(?, CAST(o.job_id AS VARCHAR)) - 1 AS job, o.frame_index, "
+            f"f.time_s, o.text, o.confidence, {corners} FROM ocr_lines o "
+            "JOIN frames f USING (job_id, frame_index) "
+            "WHERE list_contains(?, CAST(o.job_id AS VARCHAR)) ORDER BY job, o.frame_index, "
+            "o.line_no", [job_ids, job_ids]).fetchnumpy()
 
     def detections_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int],
                                                                     list[Detection]]:
