@@ -22,6 +22,8 @@ from foresyte_desktop.core.model import VideoInfo
 
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov")
 _VIDEO_HANDLER = re.compile(rb"hdlr.{8}vide", re.S)
+_DAMAGED = object()  # stands for a frame the decoder could not produce
+MAX_DAMAGED_RUN = 300  # consecutive undecodable frames after which the rest is given up
 
 
 class VideoRefused(VideoError):
@@ -102,7 +104,9 @@ class VideoReader:
         self.height, self.width = first.shape[:2]
         self._first = first
         self._pos = 1  # index of the next frame the decoder will produce
-        self.frames_decoded = 1
+        self.frames_decoded = 1  # frames decoded without error
+        self._damaged_run = 0
+        self._after_seek = False
 
     @property
     def info(self) -> VideoInfo:
@@ -121,8 +125,9 @@ class VideoReader:
         """Every `stride`-th frame from `start`, at most `max_frames`, with decoder timestamps.
 
         Frames in between are grabbed (decoded, not converted), which is the cheapest way past
-        them that stays frame-exact. Stops at the end of the stream or at the first frame the
-        decoder cannot produce; `frames_decoded` says how far it got.
+        them that stays frame-exact. A damaged frame is skipped and the decoder resynchronises
+        after it when it can; it stops at the end of the stream or where it cannot.
+        `frame_count - frames_decoded` is then the number of frames lost.
         """
         stride = max(1, int(stride))
         yielded = 0
@@ -131,8 +136,9 @@ class VideoReader:
             image = self._read_at(index)
             if image is None:
                 return
-            yield Frame(index, self._time_of(index), image)
-            yielded += 1
+            if image is not _DAMAGED:
+                yield Frame(index, self._time_of(index), image)
+                yielded += 1
             index += stride
 
     def _time_of(self, index: int) -> float:
@@ -144,6 +150,7 @@ class VideoReader:
         return round(index / self.fps, 4)
 
     def _read_at(self, index: int) -> np.ndarray | None:
+        """The image of frame `index`, _DAMAGED if that frame cannot be decoded, None at the end."""
         if index == 0 and self._first is not None:
             image, self._first = self._first, None
             return image
@@ -152,16 +159,35 @@ class VideoReader:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._pos = 0
         while self._pos < index:
-            if not self._cap.grab():
+            if self._step(retrieve=False) is None:
                 return None
+        return self._step(retrieve=True)
+
+    def _step(self, *, retrieve: bool):
+        """Decode the frame at `_pos`; on a decode error skip past it and count it unreadable."""
+        ok = self._cap.grab()
+        if ok and self._after_seek:
+            # Seeking in a damaged file can land on the wrong frame: trust only exact times.
+            self._after_seek = False
+            if abs(self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000 - self._pos / self.fps) > \
+                    0.5 / self.fps:
+                return None
+        if ok:
+            image = None
+            if retrieve:
+                ok, image = self._cap.retrieve()
+        if ok and (image is not None or not retrieve):
             self._pos += 1
-            self.frames_decoded = max(self.frames_decoded, self._pos)
-        ok, image = self._cap.read()
-        if not ok or image is None:
+            self.frames_decoded += 1
+            self._damaged_run = 0
+            return image if retrieve else True
+        if self._pos >= self.frame_count - 1 or self._damaged_run >= MAX_DAMAGED_RUN:
             return None
         self._pos += 1
-        self.frames_decoded = max(self.frames_decoded, self._pos)
-        return image
+        self._damaged_run += 1
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, self._pos)
+        self._after_seek = True
+        return _DAMAGED
 
     def close(self) -> None:
         self._cap.release()
