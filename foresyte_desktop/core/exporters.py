@@ -1,4 +1,5 @@
-"""Exports of a results document: JSON, SRT (from text segments) and CSV (one row per OCR line)."""
+"""Exports of a results document: JSON, SRT (from text segments), CSV (one row per OCR line) and
+a detections CSV (one row per detected object per frame). The annotated MP4 is in annotate.py."""
 from __future__ import annotations
 
 import csv
@@ -8,7 +9,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-FORMATS = ("json", "srt", "csv")
+FORMATS = ("json", "srt", "csv", "detections-csv")
+SUFFIXES = {"detections-csv": "detections.csv"}
 
 
 def srt_time(seconds: float) -> str:
@@ -44,11 +46,30 @@ def to_csv(doc: dict) -> str:
     return out.getvalue()
 
 
+def to_detections_csv(doc: dict) -> str:
+    """One row per detection per analysed frame, with its track, the text read on it in that
+    frame and the text its track agreed on."""
+    track_text = {t["id"]: t["text"] for t in doc.get("tracks", [])}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["frame_index", "time_s", "track_id", "label", "class_id", "confidence",
+                     "x1", "y1", "x2", "y2", "text", "track_text"])
+    for frame in doc.get("results", []):
+        for n, det in enumerate(frame.get("detections", [])):
+            text = " | ".join(line["text"] for line in frame.get("ocr", [])
+                              if line.get("detection") == n)
+            track = det.get("track_id")
+            writer.writerow([frame["frame_index"], frame["time_s"],
+                             "" if track is None else track, det["label"], det["class_id"],
+                             det["confidence"], *det["box"], text, track_text.get(track) or ""])
+    return out.getvalue()
+
+
 def to_json(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
-RENDERERS = {"json": to_json, "srt": to_srt, "csv": to_csv}
+RENDERERS = {"json": to_json, "srt": to_srt, "csv": to_csv, "detections-csv": to_detections_csv}
 
 
 def render(doc: dict, fmt: str) -> str:
@@ -65,4 +86,4 @@ def safe_filename(name: str, fallback: str = "export") -> str:
 
 
 def export_name(video_path: str, fmt: str) -> str:
-    return f"{safe_filename(Path(video_path).stem)}.{fmt}"
+    return f"{safe_filename(Path(video_path).stem)}.{SUFFIXES.get(fmt, fmt)}"

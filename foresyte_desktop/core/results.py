@@ -11,6 +11,7 @@ from pathlib import Path
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.core.tracks import attach_lines, build_tracks
 
 SCHEMA_VERSION = 1
 
@@ -20,9 +21,12 @@ def _iso(ts: datetime | None) -> str | None:
 
 
 def frame_record(frame: FrameResult) -> dict:
+    ocr = [asdict(o) for o in frame.ocr]
+    for line, owner in zip(ocr, attach_lines(frame)):
+        if owner is not None:  # the index of the detection the text is written on
+            line["detection"] = owner
     record = {"frame_index": frame.frame_index, "time_s": round(frame.time_s, 4),
-              "ocr": [asdict(o) for o in frame.ocr],
-              "detections": [asdict(d) for d in frame.detections]}
+              "ocr": ocr, "detections": [asdict(d) for d in frame.detections]}
     if frame.reused_from is not None:
         record["reused_from"] = frame.reused_from
     return record
@@ -39,12 +43,14 @@ def build_results(store: JobStore, job: Job) -> dict:
                 "model_path": job.model_path, "status": job.status,
                 "created_at": _iso(job.created_at), "finished_at": _iso(job.finished_at),
                 "frames_done": job.frames_done, "unreadable_frames": job.unreadable_frames,
-                "resume_count": job.resume_count, "error_message": job.error_message},
+                "resume_count": job.resume_count, "error_message": job.error_message,
+                "roi": list(job.roi) if job.roi else None},
         "video": asdict(video) if video else {"path": job.input_path, "width": None,
                                               "height": None, "fps": None,
                                               "frame_count": None, "duration_s": None},
         "results": [frame_record(f) for f in frames],
         "text_segments": merge_segments(frames),
+        "tracks": build_tracks(frames),
     }
 
 

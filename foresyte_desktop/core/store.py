@@ -352,14 +352,16 @@ class JobStore:
     def detections_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int],
                                                                     list[Detection]]:
         """The detections of the given (job_id, frame_index) frames, in detection order."""
-        wanted = [f"{job_id}:{fi}" for job_id, fi in keys]
+        keys = list(keys)
         out: dict[tuple[str, int], list[Detection]] = {}
-        if not wanted:
+        if not keys:
             return out
         for job_id, fi, label, cid, conf, x1, y1, x2, y2, track in self._cursor().execute(
-                "SELECT job_id, frame_index, label, class_id, confidence, x1, y1, x2, y2, "
-                "track_id FROM detections WHERE list_contains(?, CAST(job_id AS VARCHAR) || ':' "
-                "|| frame_index) ORDER BY job_id, frame_index, det_no", [wanted]).fetchall():
+                "SELECT d.job_id, d.frame_index, label, class_id, confidence, x1, y1, x2, y2, "
+                "track_id FROM detections d JOIN (SELECT unnest(?::UUID[]) AS job_id, "
+                "unnest(?::INTEGER[]) AS frame_index) k USING (job_id, frame_index) "
+                "ORDER BY d.job_id, d.frame_index, det_no",
+                [[k[0] for k in keys], [k[1] for k in keys]]).fetchall():
             out.setdefault((str(job_id), fi), []).append(
                 Detection(label, cid, conf, [x1, y1, x2, y2], track))
         return out

@@ -1,0 +1,262 @@
+"""Searching the OCR text of every job: blind to case and accents, tolerant of small OCR errors.
+
+Every job's OCR lines are held in memory as NumPy columns, per store, and reloaded job by job
+when a job's results change. The distinct readings are normalised once; rapidfuzz scores the
+query against them (a partial alignment, so a word is found inside a longer line, and
+"Burgundy" finds "Burgundv"), and the matching lines of a video merge into one hit while they
+stay on screen. DuckDB's full-text extension is not used: it has to be downloaded, and
+ForeSyte works offline.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from dataclasses import asdict, dataclass
+from itertools import groupby
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.core.text import normalise
+from foresyte_desktop.core.tracks import containing_detection
+
+MIN_SCORE = 80.0  # rapidfuzz score (0-100) a reading needs to match
+EXACT_BELOW = 4  # queries shorter than this (normalised) must appear as they are
+SHORT_WORD = 4  # a word this short is joined to its neighbour too, as OCR may have split them
+MAX_MISSED = 1  # analysed frames a text may go unseen and still be the same hit
+DEFAULT_LIMIT = 500
+_WORD = re.compile(r"\w+")
+CORNERS = ("x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4")
+
+
+@dataclass
+class SearchHit:
+    """A stretch of a video showing matching text: where it was first seen, and until when."""
+    job_id: str
+    video_path: str
+    frame_index: int  # first analysed frame showing it; `box` is where it was there
+    time_s: float
+    last_frame: int
+    end_s: float
+    text: str  # the most confident matching reading
+    box: list[list[float]]
+    confidence: float
+    score: float  # 100 is an exact (case- and accent-blind) match
+    frames: int  # analysed frames that show it
+    label: str | None = None  # the object it is written on (yolo_ocr), if any
+    track_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as search compares them: normalised, split at spaces and punctuation."""
+    return _WORD.findall(normalise(text))
+
+
+def _indexed_words(text: str) -> list[str]:
+    """A text's words, plus each pair of neighbours where one is short joined into one word:
+    OCR splits "ABC123" into "ABC 123" and "Burgundy" into "Burgun dy"."""
+    found = words(text)
+    return found + [a + b for a, b in zip(found, found[1:]) if min(len(a), len(b)) <= SHORT_WORD]
+
+
+class _Matcher:
+    """The distinct words of every reading, and which readings hold each word.
+
+    Matching words rather than whole lines keeps the fuzzy scoring to a vocabulary far smaller
+    than the lines, and lets the words of a query appear anywhere in a line.
+    """
+
+    def __init__(self, text_words: list[list[int]], vocabulary: list[str]):
+        self.texts = len(text_words)
+        self.order = np.argsort([len(w) for w in vocabulary], kind="stable")
+        self.by_length = [vocabulary[i] for i in self.order]
+        self.lengths = np.array([len(w) for w in self.by_length])
+        counts = np.array([len(ws) for ws in text_words], np.int64)
+        word_of = np.fromiter((w for ws in text_words for w in ws), np.int64,
+                              count=int(counts.sum()))
+        by_word = np.argsort(word_of, kind="stable")
+        # An inverted index: the texts holding word w are holders[starts[w]:starts[w + 1]].
+        self.holders = np.repeat(np.arange(len(text_words)), counts)[by_word]
+        self.starts = np.searchsorted(word_of[by_word], np.arange(len(vocabulary) + 1))
+
+    def _word_scores(self, word: str, min_score: float) -> np.ndarray:
+        """The score of every vocabulary word against one query word (0: no match)."""
+        scores = np.zeros(len(self.by_length), np.float32)
+        if len(word) < EXACT_BELOW:
+            scores[[i for i, w in enumerate(self.by_length) if word in w]] = 100.0
+        else:
+            # A shorter word must match the query word whole (a partial alignment would let
+            # "win" match "wine"), so one too short to reach min_score is not scored at all.
+            # A longer one may hold it ("burgundywines").
+            split = int(np.searchsorted(self.lengths, len(word)))
+            shortest = int(np.searchsorted(self.lengths, len(word) * min_score / (200 - min_score)))
+            for part, scorer in ((slice(split, None), fuzz.partial_ratio),
+                                 (slice(shortest, split), fuzz.ratio)):
+                if self.by_length[part]:
+                    scores[part] = process.cdist([word], self.by_length[part], scorer=scorer,
+                                                 processor=None, score_cutoff=min_score,
+                                                 dtype=np.float32, workers=-1)[0]
+        out = np.empty_like(scores)
+        out[self.order] = scores
+        return out
+
+    def text_scores(self, query_words: list[str], min_score: float) -> np.ndarray:
+        """Per text id: the mean of its best score for each query word, or 0 if one is missing."""
+        query_words = list(dict.fromkeys(query_words))
+        total = np.zeros(self.texts, np.float32)
+        for word in query_words:
+            scores = self._word_scores(word, min_score)
+            matched = np.flatnonzero(scores)
+            lo, hi = self.starts[matched], self.starts[matched + 1]
+            # Every (text, score) pair of the matched words, gathered without a Python loop.
+            entries = np.repeat(lo - np.r_[0, np.cumsum(hi - lo)[:-1]], hi - lo) + \
+                np.arange(int((hi - lo).sum()))
+            best = np.zeros(self.texts, np.float32)
+            np.maximum.at(best, self.holders[entries], np.repeat(scores[matched], hi - lo))
+            total = np.where(best > 0, total + best, -np.inf)
+        return np.maximum(total, 0) / len(query_words)
+
+
+class _Index:
+    """The OCR lines of one store as columns, in job (queue), frame and line order."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._clear()
+
+    def _clear(self) -> None:
+        self.versions: dict[str, tuple] = {}  # job_id -> (updated_at, path, stride)
+        self.per_job: dict[str, dict[str, np.ndarray]] = {}
+        self.texts: list[str] = []  # text id -> reading
+        self.text_words: list[list[int]] = []  # text id -> its word ids
+        self.vocabulary: list[str] = []  # word id -> word
+        self.word_id: dict[str, int] = {}
+        self.text_id: dict[str, int] = {}
+        self.matcher: _Matcher | None = None
+        self.jobs: list[str] = []
+        self.cols: dict[str, np.ndarray] = {}
+
+    def refresh(self, store: JobStore) -> None:
+        current = {job_id: (updated, path, stride)
+                   for job_id, updated, path, stride in store.text_versions()}
+        stale = [j for j, v in current.items() if self.versions.get(j) != v]
+        if not stale and list(current) == self.jobs:
+            return
+        if len(self.texts) > 2 * sum(len(c["frame"]) for c in self.per_job.values()) + 10_000:
+            self._clear()  # readings of removed or re-run jobs have piled up: start afresh
+            stale = list(current)
+        if stale:
+            cols = store.ocr_columns(stale)
+            bounds = np.searchsorted(cols["job"], np.arange(len(stale) + 1))
+            ids = self._ids(cols["text"])
+            box = np.stack([cols[c] for c in CORNERS], axis=1).astype(np.float32)
+            for n, job_id in enumerate(stale):
+                part = slice(bounds[n], bounds[n + 1])
+                self.per_job[job_id] = {
+                    "frame": cols["frame_index"][part].astype(np.int64),
+                    "time": cols["time_s"][part].astype(np.float64),
+                    "conf": cols["confidence"][part].astype(np.float32),
+                    "text": ids[part], "box": box[part]}
+        self.versions = current
+        self.per_job = {j: self.per_job[j] for j in current}
+        self.jobs = list(current)
+        parts = [self.per_job[j] for j in self.jobs]
+        self.cols = {k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
+                     for k in ("frame", "time", "conf", "text", "box")}
+        self.cols["job"] = np.repeat(np.arange(len(parts)), [len(p["frame"]) for p in parts])
+        self.cols["stride"] = np.array([current[j][2] for j in self.jobs], np.int64)
+
+    def _ids(self, texts: np.ndarray) -> np.ndarray:
+        out = np.empty(len(texts), np.int64)
+        for i, text in enumerate(texts):
+            n = self.text_id.get(text)
+            if n is None:
+                n = self.text_id[text] = len(self.texts)
+                self.texts.append(text)
+                self.text_words.append([self.word_id.setdefault(w, len(self.word_id))
+                                        for w in _indexed_words(text)])
+                self.matcher = None
+            out[i] = n
+        return out
+
+    def hits(self, query: list[str], min_score: float, limit: int) -> list[SearchHit]:
+        """The best `limit` hits, in no particular order."""
+        if not self.texts:
+            return []
+        if self.matcher is None:
+            self.vocabulary = list(self.word_id)
+            self.matcher = _Matcher(self.text_words, self.vocabulary)
+        c = self.cols
+        line_scores = self.matcher.text_scores(query, min_score)[c["text"]]
+        rows = np.flatnonzero(line_scores > 0)
+        if not rows.size:
+            return []
+        job, frame = c["job"][rows], c["frame"][rows]
+        same_job = np.r_[False, job[1:] == job[:-1]]
+        close = np.r_[False, frame[1:] - frame[:-1] <= c["stride"][job[1:]] * (MAX_MISSED + 1)]
+        starts = np.flatnonzero(~(same_job & close))
+        ends = np.r_[starts[1:], len(rows)] - 1
+        run = np.cumsum(~(same_job & close)) - 1
+        scores = np.maximum.reduceat(line_scores[rows], starts)
+        new_frame = ~(same_job & np.r_[False, frame[1:] == frame[:-1]])
+        frames = np.add.reduceat(new_frame.astype(np.int64), starts)
+        by_conf = np.lexsort((-c["conf"][rows], run))  # each run's most confident line first
+        best = by_conf[np.searchsorted(run[by_conf], np.arange(len(starts)))]
+        out = []
+        for r in np.argsort(-scores, kind="stable")[:limit]:
+            first, last, top = rows[starts[r]], rows[ends[r]], rows[best[r]]
+            job_id = self.jobs[c["job"][first]]
+            out.append(SearchHit(
+                job_id, self.versions[job_id][1], int(c["frame"][first]),
+                float(c["time"][first]), int(c["frame"][last]), float(c["time"][last]),
+                self.texts[c["text"][top]],
+                [[float(x), float(y)] for x, y in c["box"][first].reshape(4, 2)],
+                round(float(c["conf"][top]), 4), round(float(scores[r]), 1), int(frames[r])))
+        return out
+
+
+_indexes: "weakref.WeakKeyDictionary[JobStore, _Index]" = weakref.WeakKeyDictionary()
+_indexes_lock = threading.Lock()
+
+
+def search(store: JobStore, query: str, *, limit: int = DEFAULT_LIMIT,
+           min_score: float = MIN_SCORE) -> list[SearchHit]:
+    """Hits for `query` across every job, grouped by video (best video first), in time order.
+
+    At most `limit` hits, the best-scoring ones.
+    """
+    wanted = words(query)
+    if not wanted:
+        return []
+    with _indexes_lock:
+        index = _indexes.setdefault(store, _Index())
+    with index.lock:
+        index.refresh(store)
+        hits = index.hits(wanted, min_score, limit)
+    _attach_objects(store, hits)
+    best: dict[str, float] = {}
+    for hit in hits:
+        best[hit.job_id] = max(best.get(hit.job_id, 0.0), hit.score)
+    order = {job_id: n for n, job_id in enumerate(index.jobs)}
+    return sorted(hits, key=lambda h: (-best[h.job_id], order[h.job_id], h.frame_index))
+
+
+def group_by_video(hits: list[SearchHit]) -> list[tuple[str, str, list[SearchHit]]]:
+    """(job_id, video path, its hits) in the order `search` returned them."""
+    return [(job_id, group[0].video_path, group)
+            for job_id, group in ((k, list(g)) for k, g in groupby(hits, key=lambda h: h.job_id))]
+
+
+def _attach_objects(store: JobStore, hits: list[SearchHit]) -> None:
+    """Name the object (and its track) each hit is written on, where the job detects objects."""
+    found = store.detections_at({(h.job_id, h.frame_index) for h in hits})
+    for hit in hits:
+        detections = found.get((hit.job_id, hit.frame_index))
+        owner = containing_detection(hit.box, detections) if detections else None
+        if owner is not None:
+            hit.label, hit.track_id = detections[owner].label, detections[owner].track_id
