@@ -161,8 +161,8 @@ class JobStore:
             [list(roi) if roi else None, utcnow(), ids]).fetchall()))
 
     def get_job(self, job_id: str) -> Job | None:
-        row = self._cursor().execute(
-            f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?", [job_id]).fetchone()
+        row = _first_row(self._cursor().execute(
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?", [job_id]))
         return _row_to_job(row) if row else None
 
     def list_jobs(self, status: str | None = None) -> list[Job]:
@@ -281,15 +281,25 @@ class JobStore:
                 "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) RETURNING job_id",
                 [ids]).fetchall())
         removed = self._write(work)
-        self._cursor().execute("CHECKPOINT")
+        self._checkpoint()
         return removed
+
+    def _checkpoint(self) -> None:
+        """CHECKPOINT, waiting out other threads' transactions in flight (a worker committing a
+        batch); if they never pause, DuckDB still checkpoints on its own, at the latest on close."""
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                self._cursor().execute("CHECKPOINT")
+                return
+            except duckdb.TransactionException:
+                time.sleep(0.005)
 
     # -- results ----------------------------------------------------------------------------
 
     def video_info(self, job_id: str) -> VideoInfo | None:
-        row = self._cursor().execute(
+        row = _first_row(self._cursor().execute(
             "SELECT v.width, v.height, v.fps, v.frame_count, v.duration_s, j.input_path "
-            "FROM videos v JOIN jobs j USING (job_id) WHERE job_id = ?", [job_id]).fetchone()
+            "FROM videos v JOIN jobs j USING (job_id) WHERE job_id = ?", [job_id]))
         if not row:
             return None
         return VideoInfo(path=row[5], width=row[0], height=row[1], fps=row[2],
@@ -320,8 +330,8 @@ class JobStore:
 
     def next_track_id(self, job_id: str) -> int:
         """The first track id a job's tracker may hand out: resumed jobs never reuse one."""
-        row = self._cursor().execute(
-            "SELECT max(track_id) FROM detections WHERE job_id = ?", [job_id]).fetchone()
+        row = _first_row(self._cursor().execute(
+            "SELECT max(track_id) FROM detections WHERE job_id = ?", [job_id]))
         return (row[0] or 0) + 1
 
     # -- search -----------------------------------------------------------------------------
@@ -430,6 +440,13 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"The file {path} is not a ForeSyte job database, or it is damaged "
                          f"({_first_line(exc)}). It was left untouched; move it away or choose "
                          "another --data-dir.") from exc
+
+
+def _first_row(result) -> tuple | None:
+    """The first row of a read, reading it to the end: a half-read result keeps its cursor's
+    transaction open, and then another thread's CHECKPOINT (in remove) fails."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
 
 
 def _rollback(cur) -> None:
