@@ -15,7 +15,7 @@ from pathlib import Path
 
 from foresyte_desktop import __version__
 
-SUBCOMMANDS = ("run", "resume", "jobs", "export")
+SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
@@ -46,6 +46,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def _roi(text: str):
+    from foresyte_desktop.core.roi import parse_roi
+    try:
+        return parse_roi(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+ROI_HELP = ("read text only inside this rectangle, given as fractions of the frame "
+            "(0,0.8,1,1: the bottom fifth, where subtitles are)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foresyte", description=(
         "Read the text and objects in video files. With no command, open the window."))
@@ -55,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="analyse video files headless")
     run.add_argument("files", nargs="+", metavar="FILE", help="MP4 files or folders")
     _job_options(run)
+    run.add_argument("--roi", type=_roi, metavar="X1,Y1,X2,Y2", help=ROI_HELP)
     run.add_argument("--out", metavar="DIR", help="also write <DIR>/<video name>.json")
     run.add_argument("--force", action="store_true", help="overwrite files in --out")
     _common(run)
@@ -69,10 +82,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a job's results")
     export.add_argument("job_id", metavar="JOB_ID", help="a job id (or its first characters)")
-    export.add_argument("--format", choices=("json", "srt", "csv"), default="json")
-    export.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    export.add_argument("--format", choices=("json", "srt", "csv", "detections-csv", "mp4"),
+                        default="json", help="csv: one row per text line; detections-csv: one "
+                        "row per detected object; mp4: the video with the results drawn on it")
+    export.add_argument("-o", "--output", metavar="PATH",
+                        help="file to write (default: stdout; mp4 needs a file)")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     _common(export)
+
+    search = sub.add_parser("search", help="find text read in any job")
+    search.add_argument("text", metavar="TEXT", help="what to find; case, accents and small "
+                        "OCR errors do not matter")
+    search.add_argument("--json", action="store_true", help="print the hits as JSON")
+    search.add_argument("--limit", type=_positive, default=500, metavar="N",
+                        help="at most N hits, the best ones (default 500)")
+    _common(search)
+
+    roi = sub.add_parser("roi", help="limit the text reading of queued jobs to a rectangle")
+    roi.add_argument("job_ids", nargs="+", metavar="JOB_ID", help="pending jobs (or the first "
+                     "characters of their ids)")
+    choice = roi.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--set", type=_roi, metavar="X1,Y1,X2,Y2", help=ROI_HELP)
+    choice.add_argument("--clear", action="store_true", help="read the whole frame again")
+    _common(roi)
     return parser
 
 
@@ -129,7 +161,7 @@ def cmd_run(args, store, data_dir: Path) -> int:
     if model and Path(model).expanduser().exists():  # stored absolute: the job may run elsewhere
         model = str(Path(model).expanduser().resolve())
     spec = JobSpec(input_path="", pipeline_id=args.pipeline, frame_stride=args.stride,
-                   max_frames=args.max_frames, model_path=model)
+                   max_frames=args.max_frames, model_path=model, roi=args.roi)
     intake = queue_files(store, args.files, spec, record_refused=True, reuse_interrupted=True)
     for refusal in intake.refused:
         print(f"✗ {refusal.message}", file=sys.stderr)
@@ -219,6 +251,8 @@ def cmd_export(args, store, data_dir: Path) -> int:
     if job is None:
         print(f"foresyte: no job matches “{args.job_id}” (see `foresyte jobs`).", file=sys.stderr)
         return EXIT_FAILED
+    if args.format == "mp4":
+        return _export_video(store, job, args.output, args.force)
     text = render(build_results(store, job), args.format)
     if not args.output:
         sys.stdout.write(text)
@@ -236,7 +270,89 @@ def cmd_export(args, store, data_dir: Path) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "resume": cmd_resume, "jobs": cmd_jobs, "export": cmd_export}
+def _export_video(store, job, output: str | None, force: bool) -> int:
+    """The job's video with its overlays burned in, with a progress bar."""
+    from foresyte_desktop.core.annotate import write_annotated_video
+    from foresyte_desktop.core.errors import ForesyteError
+    from foresyte_desktop.core.runner import Progress
+    from foresyte_desktop.core.tracks import build_tracks, track_texts
+    if not output:
+        print("foresyte: an MP4 export needs a file to write: add -o PATH.", file=sys.stderr)
+        return EXIT_USAGE
+    path = Path(output).expanduser()
+    if path.exists() and not force:
+        print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
+        return EXIT_FAILED
+    frames = list(store.frame_results(job.job_id))
+    if not frames:
+        print(f"foresyte: job {job.job_id[:8]} has no analysed frames to draw yet.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    bar = ProgressPrinter(sys.stderr)
+    try:
+        write_annotated_video(
+            job.input_path, frames, path, stride=job.frame_stride, roi=job.roi,
+            track_texts=track_texts(build_tracks(frames)),
+            progress=lambda done, total: bar.update(Progress(job.job_id, done, total)))
+    except ForesyteError as exc:
+        bar.finish()
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        bar.finish()
+        print(f"foresyte: stopped; {path} was not written.", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        bar.finish()
+        print(f"foresyte: could not write {path}: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_FAILED
+    bar.finish()
+    print(f"Wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_search(args, store, data_dir: Path) -> int:
+    import json
+    from foresyte_desktop.core.search import group_by_video, search
+    groups = group_by_video(search(store, args.text, limit=args.limit))
+    if args.json:
+        print(json.dumps([{"job_id": job_id, "video_path": path,
+                           "hits": [h.as_dict() for h in hits]} for job_id, path, hits in groups],
+                         ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not groups:
+        print(f"No text matches “{args.text}”.", file=sys.stderr)
+        return EXIT_OK
+    for job_id, path, hits in groups:
+        print(f"{path}  (job {job_id[:8]})")
+        for h in hits:
+            on = f"  on {h.label}" + (f" #{h.track_id}" if h.track_id is not None else "") \
+                if h.label else ""
+            print(f"  {_clock(h.time_s)}.{int(h.time_s * 10) % 10}  frame {h.frame_index:<6}  "
+                  f"{h.text}  [{h.score:.0f}]{on}")
+    return EXIT_OK
+
+
+def cmd_roi(args, store, data_dir: Path) -> int:
+    jobs = []
+    for prefix in args.job_ids:
+        job = store.find_job(prefix)
+        if job is None:
+            print(f"foresyte: no job matches “{prefix}” (see `foresyte jobs`).", file=sys.stderr)
+            return EXIT_FAILED
+        jobs.append(job)
+    changed = store.set_roi([j.job_id for j in jobs], None if args.clear else args.set)
+    print(f"Region {'cleared' if args.clear else 'set'} on {changed} of {len(jobs)} jobs.",
+          file=sys.stderr)
+    if changed < len(jobs):
+        print("Jobs that have started keep the region they were read with; use `foresyte run` "
+              "on the file again to read it with another.", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "resume": cmd_resume, "jobs": cmd_jobs, "export": cmd_export,
+            "search": cmd_search, "roi": cmd_roi}
 
 
 class ProgressPrinter:

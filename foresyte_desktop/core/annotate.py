@@ -55,7 +55,7 @@ def draw_overlays(image: np.ndarray, frame: FrameResult | None, *, roi: Roi | No
     out = image.copy()
     height, width = out.shape[:2]
     scale = max(0.4, min(1.2, width / 1600))
-    line = max(1, round(width / 640))
+    line = max(2, round(width / 480))
     if roi is not None:
         x1, y1, x2, y2 = roi_pixels(roi, width, height)
         cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), ROI_COLOR, line, cv2.LINE_AA)

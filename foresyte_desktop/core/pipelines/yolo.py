@@ -8,6 +8,7 @@ a model file, instead of hanging on a download.
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from foresyte_desktop.core.paths import models_dir, offline
 from foresyte_desktop.core.pipelines.base import per_thread
 
 DEFAULT_MODEL = "yolo11n.pt"
+TRACKER = "bytetrack.yaml"  # ultralytics' ByteTrack settings; lap does its assignment
 MODEL_SUFFIXES = (".pt", ".onnx", ".yaml", ".yml")  # .yaml builds an untrained model (tests)
 HOW_TO_GIVE = ("Choose a local .pt or .onnx weights file with --model PATH (or Settings ▸ "
                "YOLO model in the window)")
@@ -81,16 +83,54 @@ def detector(spec: str | None, data_dir: Path | None):
     return per_thread(("yolo", source), lambda: _load(source))
 
 
+def _detections(result) -> list[Detection]:
+    names, boxes = result.names, result.boxes
+    return [Detection(label=str(names.get(int(cls), int(cls))), class_id=int(cls),
+                      confidence=round(float(score), 4), box=[round(float(v), 1) for v in xyxy])
+            for xyxy, cls, score in zip(boxes.xyxy.tolist(), boxes.cls.tolist(),
+                                        boxes.conf.tolist())]
+
+
 def detect(model, image: np.ndarray, conf: float = 0.25) -> list[Detection]:
     """Objects in a BGR image as Detection records (label, class id, confidence, xyxy)."""
     out = []
     for result in model.predict(image, conf=conf, verbose=False, stream=True):
-        names = result.names
-        boxes = result.boxes
-        if boxes is None:
-            continue
-        for xyxy, cls, score in zip(boxes.xyxy.tolist(), boxes.cls.tolist(), boxes.conf.tolist()):
-            out.append(Detection(label=str(names.get(int(cls), int(cls))), class_id=int(cls),
-                                 confidence=round(float(score), 4),
-                                 box=[round(float(v), 1) for v in xyxy]))
+        if result.boxes is not None:
+            out.extend(_detections(result))
+    return out
+
+
+class ObjectTracker:
+    """Ultralytics' ByteTrack over one video's analysed frames: one instance per job.
+
+    Ids are numbered in order of first sighting from `first_id`, so a job resumed after an
+    interruption (with a fresh tracker) never reuses an id it stored before.
+    """
+
+    def __init__(self, first_id: int = 1):
+        from ultralytics.trackers.byte_tracker import BYTETracker
+        from ultralytics.utils import YAML, IterableSimpleNamespace
+        from ultralytics.utils.checks import check_yaml
+        self._tracker = BYTETracker(IterableSimpleNamespace(**YAML.load(check_yaml(TRACKER))))
+        self._ids: dict[int, int] = {}
+        self.first_id = first_id
+
+    def update(self, boxes, image: np.ndarray) -> list[int | None]:
+        """The track id of each of a frame's ultralytics `Boxes`; None for an object seen for
+        the first time, which ByteTrack confirms as a track when it is seen again."""
+        found: list[int | None] = [None] * len(boxes)
+        for row in self._tracker.update(boxes.cpu().numpy(), image):
+            raw, index = int(row[4]), int(row[-1])
+            found[index] = self._ids.setdefault(raw, self.first_id + len(self._ids))
+        return found
+
+
+def track(model, tracker: ObjectTracker, image: np.ndarray,
+          conf: float = 0.25) -> list[Detection]:
+    """`detect`, with each detection given its track id by `tracker` (call it every frame)."""
+    out = []
+    for result in model.predict(image, conf=conf, verbose=False, stream=True):
+        if result.boxes is not None:
+            ids = tracker.update(result.boxes, image)
+            out.extend(replace(d, track_id=t) for d, t in zip(_detections(result), ids))
     return out
