@@ -151,3 +151,14 @@ def test_a_file_that_is_not_a_database_is_left_untouched(data_dir):
         JobStore.open(data_dir)
     assert str(db) in str(err.value) and not isinstance(err.value, StoreLockedError)
     assert db.read_bytes() == before
+
+
+def test_data_folder_and_database_are_private(tmp_path):
+    import os
+    import stat
+
+    from foresyte_desktop.core.paths import resolve_data_dir
+    data = resolve_data_dir(tmp_path / "new" / "data")
+    JobStore.open(data).close()
+    assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(data / "foresyte.duckdb").st_mode) == 0o600

@@ -30,9 +30,11 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
 
 def make_private_dir(path: Path) -> None:
     """Create a folder readable by its owner alone (0700 on POSIX): what videos show is private."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.is_dir():
+        return  # an existing folder keeps the permissions its owner gave it
+    path.mkdir(parents=True, mode=0o700)
     if os.name == "posix":
-        os.chmod(path, 0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
 
 
 def output_dir(data_dir: Path) -> Path:

@@ -89,18 +89,23 @@ class JobStore:
                 result = work(cur)
                 cur.execute("COMMIT")
                 return result
-            except duckdb.TransactionException:
+            except duckdb.TransactionException as exc:
                 _rollback(cur)
+                if "conflict" not in str(exc).lower():
+                    raise self._write_failed(exc) from exc
                 time.sleep(random.uniform(0, 0.002 * (1 + attempt % 10)))
-            except duckdb.IOException as exc:
+            except (duckdb.IOException, duckdb.FatalException) as exc:
                 _rollback(cur)
-                raise StoreError(f"Could not write to the job database at {self.path}: "
-                                 f"{_first_line(exc)}. Check the disk has free space and "
-                                 "the folder is writable.") from exc
+                raise self._write_failed(exc) from exc
             except BaseException:
                 _rollback(cur)
                 raise
         raise StoreError("The job database stayed busy; try again.")
+
+    def _write_failed(self, exc: Exception) -> StoreError:
+        return StoreError(f"Could not write to the job database {self.path} "
+                          f"({_first_line(exc)}). Check that the disk has free space and the "
+                          "folder is writable; nothing already saved was lost.")
 
     def close(self) -> None:
         if self.closed:
@@ -425,8 +430,12 @@ def fingerprint(path: str | os.PathLike) -> tuple[int | None, float | None]:
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise StoreError(f"The job database path {path} is a folder, not a database file.")
+    created = not path.exists()
     try:
-        return duckdb.connect(str(path))
+        conn = duckdb.connect(str(path))
+        if created and os.name == "posix":
+            os.chmod(path, 0o600)  # what videos show is private to the user
+        return conn
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
