@@ -2,7 +2,7 @@
 
 `foresyte` or `foresyte FILE...` opens the window. The subcommands use only the Qt-free core.
 Exit codes: 0 all went well, 1 a job or an export failed, 2 usage error, 3 the database is held
-by another process.
+by another process, 128 + N when signal N (Ctrl+C, SIGTERM) stopped a run.
 """
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foresyte", description=(
         "Read the text and objects in video files. With no command, open the window."))
     parser.add_argument("--version", action="version", version=f"foresyte {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation end to end, headless, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="analyse video files headless")
@@ -111,9 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the analysis child process, in a frozen bundle
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not any(a in SUBCOMMANDS for a in argv[:1]) and not {"-h", "--help", "--version"} & set(argv):
+    if not any(a in SUBCOMMANDS for a in argv[:1]) and \
+            not {"-h", "--help", "--version", "--self-test"} & set(argv):
         return _open_window(argv)
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from foresyte_desktop.selftest import main as self_test
+        return self_test()
     from foresyte_desktop.core.errors import StoreError, StoreLockedError
     from foresyte_desktop.core.paths import confine_third_party_files, resolve_data_dir
     try:
@@ -166,7 +172,9 @@ def cmd_run(args, store, data_dir: Path) -> int:
     for refusal in intake.refused:
         print(f"✗ {refusal.message}", file=sys.stderr)
     jobs = intake.resumed + intake.queued
-    failed = _run_jobs(store, data_dir, [j.job_id for j in jobs], args.out, args.force)
+    failed, signum = _run_jobs(store, data_dir, [j.job_id for j in jobs], args.out, args.force)
+    if signum:
+        return 128 + signum  # the shell's convention for "ended by a signal"
     return EXIT_FAILED if failed or intake.refused else EXIT_OK
 
 
@@ -175,16 +183,24 @@ def cmd_resume(args, store, data_dir: Path) -> int:
     if not pending:
         print("No pending jobs.", file=sys.stderr)
         return EXIT_OK
-    return EXIT_FAILED if _run_jobs(store, data_dir, pending, None, False) else EXIT_OK
+    failed, signum = _run_jobs(store, data_dir, pending, None, False)
+    if signum:
+        return 128 + signum
+    return EXIT_FAILED if failed else EXIT_OK
 
 
-def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None, force: bool) -> int:
-    """Run the given jobs one after another; returns how many did not complete."""
+def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
+              force: bool) -> tuple[int, int | None]:
+    """Run the given jobs one after another; returns how many did not complete, and the
+    signal (SIGINT, SIGTERM) that stopped the run, if one did."""
     from foresyte_desktop.core.runner import CancelToken, JobRunner
     token = CancelToken()
     bar = ProgressPrinter(sys.stderr)
 
+    stopped_by = []
+
     def stop(signum, _frame):
+        stopped_by.append(signum)
         token.interrupt()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     failed = 0
@@ -205,9 +221,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None, force:
         runner.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if token.is_set:
-        return max(failed, 1)
-    return failed
+    return failed, (stopped_by[0] if stopped_by else None)
 
 
 def _summary(store, job, out: str | None, force: bool) -> str:
