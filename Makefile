@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint system deps bench soak bundle bundle-check screenshot clean
+.PHONY: run test lint system deps bench bench-search soak bundle bundle-check screenshot clean
 
 run: deps
 	$(BIN)/foresyte
@@ -20,6 +20,10 @@ test: deps lint
 
 lint: deps
 	$(BIN)/lint-imports
+
+# Search timing over 200 synthetic jobs holding 100,000 OCR lines.
+bench-search: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench_search
 
 deps: system $(STAMP)
 

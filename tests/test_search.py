@@ -6,7 +6,7 @@ import numpy as np
 from foresyte_desktop import cli
 from foresyte_desktop.core.annotate import thumbnail
 from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
-from foresyte_desktop.core.search import group_by_video, search
+from foresyte_desktop.core.search import group_by_video, prepare, search
 from foresyte_desktop.core.store import JobStore
 
 
@@ -74,6 +74,7 @@ def test_hits_are_stretches_of_screen_time_grouped_by_video(store):
 
 
 def test_search_sees_new_retried_and_removed_jobs(store):
+    prepare(store)  # what the window does when it opens
     assert search(store, "harbour") == []
     a = add_job(store, "a.mp4", {0: ["Harbour Lights"]})
     assert [h.job_id for h in search(store, "harbour")] == [a]

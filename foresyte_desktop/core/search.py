@@ -61,28 +61,24 @@ def _indexed_words(text: str) -> list[str]:
     """A text's words, plus each pair of neighbours where one is short joined into one word:
     OCR splits "ABC123" into "ABC 123" and "Burgundy" into "Burgun dy"."""
     found = words(text)
-    return found + [a + b for a, b in zip(found, found[1:]) if min(len(a), len(b)) <= SHORT_WORD]
+    return found + [a + b for a, b in zip(found, found[1:])
+                    if len(a) <= SHORT_WORD or len(b) <= SHORT_WORD]
 
 
 class _Matcher:
-    """The distinct words of every reading, and which readings hold each word.
+    """The distinct words of every reading, sorted by length, and the words of each reading.
 
     Matching words rather than whole lines keeps the fuzzy scoring to a vocabulary far smaller
     than the lines, and lets the words of a query appear anywhere in a line.
     """
 
-    def __init__(self, text_words: list[list[int]], vocabulary: list[str]):
-        self.texts = len(text_words)
+    def __init__(self, vocabulary: list[str], word_of: np.ndarray, counts: np.ndarray):
         self.order = np.argsort([len(w) for w in vocabulary], kind="stable")
         self.by_length = [vocabulary[i] for i in self.order]
         self.lengths = np.array([len(w) for w in self.by_length])
-        counts = np.array([len(ws) for ws in text_words], np.int64)
-        word_of = np.fromiter((w for ws in text_words for w in ws), np.int64,
-                              count=int(counts.sum()))
-        by_word = np.argsort(word_of, kind="stable")
-        # An inverted index: the texts holding word w are holders[starts[w]:starts[w + 1]].
-        self.holders = np.repeat(np.arange(len(text_words)), counts)[by_word]
-        self.starts = np.searchsorted(word_of[by_word], np.arange(len(vocabulary) + 1))
+        self.word_of = word_of  # the words of text t are word_of[starts[t]:starts[t] + counts[t]]
+        self.starts = np.r_[0, np.cumsum(counts)[:-1]]
+        self.has_words = counts > 0
 
     def _word_scores(self, word: str, min_score: float) -> np.ndarray:
         """The score of every vocabulary word against one query word (0: no match)."""
@@ -108,16 +104,10 @@ class _Matcher:
     def text_scores(self, query_words: list[str], min_score: float) -> np.ndarray:
         """Per text id: the mean of its best score for each query word, or 0 if one is missing."""
         query_words = list(dict.fromkeys(query_words))
-        total = np.zeros(self.texts, np.float32)
+        total = np.zeros(len(self.starts), np.float32)
         for word in query_words:
-            scores = self._word_scores(word, min_score)
-            matched = np.flatnonzero(scores)
-            lo, hi = self.starts[matched], self.starts[matched + 1]
-            # Every (text, score) pair of the matched words, gathered without a Python loop.
-            entries = np.repeat(lo - np.r_[0, np.cumsum(hi - lo)[:-1]], hi - lo) + \
-                np.arange(int((hi - lo).sum()))
-            best = np.zeros(self.texts, np.float32)
-            np.maximum.at(best, self.holders[entries], np.repeat(scores[matched], hi - lo))
+            per_word = self._word_scores(word, min_score)[self.word_of]
+            best = np.maximum.reduceat(np.r_[per_word, 0], self.starts) * self.has_words
             total = np.where(best > 0, total + best, -np.inf)
         return np.maximum(total, 0) / len(query_words)
 
@@ -133,9 +123,11 @@ class _Index:
         self.versions: dict[str, tuple] = {}  # job_id -> (updated_at, path, stride)
         self.per_job: dict[str, dict[str, np.ndarray]] = {}
         self.texts: list[str] = []  # text id -> reading
-        self.text_words: list[list[int]] = []  # text id -> its word ids
         self.vocabulary: list[str] = []  # word id -> word
         self.word_id: dict[str, int] = {}
+        # The word ids of each text, in text id order: appended in chunks as texts arrive.
+        self.word_chunks: list[np.ndarray] = []
+        self.count_chunks: list[np.ndarray] = []
         self.text_id: dict[str, int] = {}
         self.matcher: _Matcher | None = None
         self.jobs: list[str] = []
@@ -173,24 +165,39 @@ class _Index:
 
     def _ids(self, texts: np.ndarray) -> np.ndarray:
         out = np.empty(len(texts), np.int64)
+        new_words: list[int] = []
+        new_counts: list[int] = []
         for i, text in enumerate(texts):
             n = self.text_id.get(text)
             if n is None:
                 n = self.text_id[text] = len(self.texts)
                 self.texts.append(text)
-                self.text_words.append([self.word_id.setdefault(w, len(self.word_id))
-                                        for w in _indexed_words(text)])
-                self.matcher = None
+                found = _indexed_words(text)
+                for word in found:
+                    w = self.word_id.get(word)
+                    if w is None:
+                        w = self.word_id[word] = len(self.vocabulary)
+                        self.vocabulary.append(word)
+                    new_words.append(w)
+                new_counts.append(len(found))
             out[i] = n
+        if new_counts:
+            self.word_chunks.append(np.array(new_words, np.int64))
+            self.count_chunks.append(np.array(new_counts, np.int64))
+            self.matcher = None
         return out
+
+    def ready_matcher(self) -> _Matcher | None:
+        if self.matcher is None and self.texts:
+            self.word_chunks = [np.concatenate(self.word_chunks)]
+            self.count_chunks = [np.concatenate(self.count_chunks)]
+            self.matcher = _Matcher(self.vocabulary, self.word_chunks[0], self.count_chunks[0])
+        return self.matcher
 
     def hits(self, query: list[str], min_score: float, limit: int) -> list[SearchHit]:
         """The best `limit` hits, in no particular order."""
-        if not self.texts:
+        if self.ready_matcher() is None:
             return []
-        if self.matcher is None:
-            self.vocabulary = list(self.word_id)
-            self.matcher = _Matcher(self.text_words, self.vocabulary)
         c = self.cols
         line_scores = self.matcher.text_scores(query, min_score)[c["text"]]
         rows = np.flatnonzero(line_scores > 0)
@@ -224,6 +231,20 @@ _indexes: "weakref.WeakKeyDictionary[JobStore, _Index]" = weakref.WeakKeyDiction
 _indexes_lock = threading.Lock()
 
 
+def _index_of(store: JobStore) -> _Index:
+    with _indexes_lock:
+        return _indexes.setdefault(store, _Index())
+
+
+def prepare(store: JobStore) -> None:
+    """Load every job's text into the search index now, so that the first search is as quick
+    as the next (a window can call this from a worker thread when it opens)."""
+    index = _index_of(store)
+    with index.lock:
+        index.refresh(store)
+        index.ready_matcher()
+
+
 def search(store: JobStore, query: str, *, limit: int = DEFAULT_LIMIT,
            min_score: float = MIN_SCORE) -> list[SearchHit]:
     """Hits for `query` across every job, grouped by video (best video first), in time order.
@@ -233,16 +254,15 @@ def search(store: JobStore, query: str, *, limit: int = DEFAULT_LIMIT,
     wanted = words(query)
     if not wanted:
         return []
-    with _indexes_lock:
-        index = _indexes.setdefault(store, _Index())
+    index = _index_of(store)
     with index.lock:
         index.refresh(store)
         hits = index.hits(wanted, min_score, limit)
+        order = {job_id: n for n, job_id in enumerate(index.jobs)}
     _attach_objects(store, hits)
     best: dict[str, float] = {}
     for hit in hits:
         best[hit.job_id] = max(best.get(hit.job_id, 0.0), hit.score)
-    order = {job_id: n for n, job_id in enumerate(index.jobs)}
     return sorted(hits, key=lambda h: (-best[h.job_id], order[h.job_id], h.frame_index))
 
 

@@ -1,16 +1,20 @@
 """Text as search and track voting compare it: case, accents and spacing do not count."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters that carry their mark inside the letter, so Unicode decomposition keeps them whole.
-_FOLD = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i",
-                       "æ": "ae", "œ": "oe", "þ": "th"})
+_FOLD = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i", "æ": "ae", "œ": "oe",
+         "þ": "th"}
+_FOLDABLE = re.compile("|".join(_FOLD))
+# The combining diacritics that decomposition splits off accented letters.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def normalise(text: str) -> str:
     """Case-folded, accents removed, runs of whitespace made one space: "Côte  D'Or" → "cote d'or"."""
     if text.isascii():  # the common case, ten times faster
         return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    folded = _FOLDABLE.sub(lambda m: _FOLD[m.group()], text.casefold())
+    return " ".join(_MARKS.sub("", unicodedata.normalize("NFKD", folded)).split())
