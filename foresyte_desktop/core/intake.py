@@ -73,5 +73,6 @@ def queue_files(store: JobStore, paths: list[str | os.PathLike], spec: JobSpec, 
 
 
 def _same_work(job: Job, spec: JobSpec) -> bool:
-    return (job.input_path, job.pipeline_id, job.frame_stride, job.max_frames, job.model_path) == \
-        (spec.input_path, spec.pipeline_id, spec.frame_stride, spec.max_frames, spec.model_path)
+    return (job.input_path, job.pipeline_id, job.frame_stride, job.max_frames, job.model_path,
+            job.roi) == (spec.input_path, spec.pipeline_id, spec.frame_stride, spec.max_frames,
+                         spec.model_path, spec.roi)

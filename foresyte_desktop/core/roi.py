@@ -24,7 +24,8 @@ def validate_roi(values: Sequence[float]) -> Roi:
     if not all(0.0 <= v <= 1.0 for v in (x1, y1, x2, y2)):
         raise ValueError("region corners are fractions of the frame, between 0 and 1")
     if x2 - x1 < MIN_SIDE or y2 - y1 < MIN_SIDE:
-        raise ValueError("a region's x2 and y2 must be larger than its x1 and y1")
+        raise ValueError("a region's x2 and y2 must be larger than its x1 and y1 (by at "
+                         f"least {MIN_SIDE:g} of the frame)")
     return (x1, y1, x2, y2)
 
 
@@ -46,10 +47,10 @@ def roi_from_pixels(x1: float, y1: float, x2: float, y2: float, width: int, heig
 
 def roi_pixels(roi: Roi, width: int, height: int) -> tuple[int, int, int, int]:
     """The region in whole pixels of a width × height frame, never empty."""
-    x1, y1 = int(roi[0] * width), int(roi[1] * height)
-    x2 = max(x1 + 1, min(width, round(roi[2] * width)))
-    y2 = max(y1 + 1, min(height, round(roi[3] * height)))
-    return x1, y1, x2, y2
+    x1 = min(width - 1, round(roi[0] * width))
+    y1 = min(height - 1, round(roi[1] * height))
+    return x1, y1, max(x1 + 1, min(width, round(roi[2] * width))), \
+        max(y1 + 1, min(height, round(roi[3] * height)))
 
 
 def read_in_roi(read: Callable[[np.ndarray], list[OcrLine]], image: np.ndarray,

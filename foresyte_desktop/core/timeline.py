@@ -1,0 +1,40 @@
+"""What a job's timeline strip shows: per-class object density over time, and bars for text
+segments and object tracks. Plain numbers, for the window to paint."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from foresyte_desktop.core.model import FrameResult
+from foresyte_desktop.core.segments import merge_segments
+from foresyte_desktop.core.tracks import build_tracks
+
+
+@dataclass
+class Timeline:
+    duration_s: float
+    bin_s: float
+    # label -> per bin, the mean number of such objects in the bin's analysed frames
+    density: dict[str, list[float]] = field(default_factory=dict)
+    text_bars: list[tuple[float, float, str]] = field(default_factory=list)  # start, end, text
+    track_bars: list[tuple[float, float, int, str]] = field(default_factory=list)  # + id, label
+
+
+def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int = 200) -> Timeline:
+    """The timeline of a job's frame results over a video `duration_s` long, in `bins` bins."""
+    duration_s = max(duration_s, frames[-1].time_s if frames else 0.0, 1e-6)
+    bin_s = duration_s / bins
+    analysed = [0] * bins
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * bins)
+    for frame in frames:
+        b = min(bins - 1, int(frame.time_s / bin_s))
+        analysed[b] += 1
+        for det in frame.detections:
+            counts[det.label][b] += 1
+    density = {label: [c / n if n else 0.0 for c, n in zip(per_bin, analysed)]
+               for label, per_bin in sorted(counts.items())}
+    return Timeline(
+        duration_s, bin_s, density,
+        [(s["start_s"], s["end_s"], s["text"]) for s in merge_segments(frames)],
+        [(t["start_s"], t["end_s"], t["id"], t["label"]) for t in build_tracks(frames)])
