@@ -34,6 +34,9 @@ def _job_options(parser: argparse.ArgumentParser) -> None:
                         help="analyse at most N frames per video")
     parser.add_argument("--model", metavar="PATH",
                         help="YOLO weights (.pt or .onnx) for yolo_ocr")
+    parser.add_argument("--trust-model", action="store_true",
+                        help="allow loading this .pt file (a pickle, which can run code); "
+                             "remembered by its SHA-256")
 
 
 def _positive(text: str) -> int:
@@ -168,6 +171,8 @@ def cmd_run(args, store, data_dir: Path) -> int:
         model = str(Path(model).expanduser().resolve())
     spec = JobSpec(input_path="", pipeline_id=args.pipeline, frame_stride=args.stride,
                    max_frames=args.max_frames, model_path=model, roi=args.roi)
+    if args.trust_model and args.pipeline == "yolo_ocr":
+        _trust_model(store, model, data_dir)
     intake = queue_files(store, args.files, spec, record_refused=True, reuse_interrupted=True)
     for refusal in intake.refused:
         print(f"✗ {refusal.message}", file=sys.stderr)
@@ -176,6 +181,18 @@ def cmd_run(args, store, data_dir: Path) -> int:
     if signum:
         return 128 + signum  # the shell's convention for "ended by a signal"
     return EXIT_FAILED if failed or intake.refused else EXIT_OK
+
+
+def _trust_model(store, model: str | None, data_dir: Path) -> None:
+    from foresyte_desktop.core.errors import ModelError
+    from foresyte_desktop.core.model_trust import is_pickle, sha256_file
+    from foresyte_desktop.core.pipelines.yolo import resolve_model
+    try:
+        path = resolve_model(model, data_dir)
+    except ModelError:
+        return  # the job fails with the reason and a way out
+    if is_pickle(path) and Path(path).is_file():
+        store.trust_model(sha256_file(path), path)
 
 
 def cmd_resume(args, store, data_dir: Path) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foresyte_desktop.core.model import FrameResult, VideoInfo
+from foresyte_desktop.core.model_trust import verify_unchanged
 from foresyte_desktop.core.pipelines import create_pipeline
 from foresyte_desktop.core.video import VideoReader
 
@@ -27,6 +28,7 @@ class AnalysisRequest:
     max_frames: int | None  # frames still to analyse, None for all
     start: int  # first frame index to analyse
     roi: tuple[float, float, float, float] | None = None
+    model_sha256: str | None = None  # a trusted pickle model must still have this content
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Analysis:
 
     def __init__(self, request: AnalysisRequest):
         self.request = request
+        verify_unchanged(request.model_path, request.model_sha256)
         self._reader = VideoReader(request.input_path)
         try:
             self._pipeline = create_pipeline(request.pipeline_id, model_path=request.model_path,

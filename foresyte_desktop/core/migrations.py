@@ -55,6 +55,11 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE detections ADD COLUMN track_id INTEGER",
         "ALTER TABLE jobs ADD COLUMN roi DOUBLE[4]",
     ],
+    # 4: .pt model files (pickles, which can run code) the user has confirmed, by content.
+    [
+        """CREATE TABLE trusted_models (
+            sha256 VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, trusted_at TIMESTAMP NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,10 @@ from foresyte_desktop.core.analysis import AnalysisEnd, AnalysisRequest, run_in_
 from foresyte_desktop.core.analysis_process import AnalysisProcess
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.model import FrameResult, Job
+from foresyte_desktop.core.model_trust import check_trusted
 from foresyte_desktop.core.paths import output_dir
+from foresyte_desktop.core.pipelines import PIPELINES, Pipeline
+from foresyte_desktop.core.pipelines.yolo import resolve_model
 from foresyte_desktop.core.results import build_results, write_json
 from foresyte_desktop.core.store import JobStore, fingerprint, utcnow
 
@@ -118,14 +121,15 @@ class JobRunner:
                                                                           job.input_mtime):
             raise ForesyteError(f"“{name}” was changed, moved or deleted after it was queued; "
                                 "add it again to analyse the file as it is now.")
+        model_path, model_sha = self._model_for(job)
         resuming = job.checkpoint_frame is not None
         done = job.frames_done if resuming else 0
         request = AnalysisRequest(
-            input_path=job.input_path, pipeline_id=job.pipeline_id, model_path=job.model_path,
+            input_path=job.input_path, pipeline_id=job.pipeline_id, model_path=model_path,
             data_dir=str(self.data_dir), stride=job.frame_stride,
             max_frames=job.max_frames - done if job.max_frames else None,
             start=job.checkpoint_frame + job.frame_stride if resuming else 0,
-            roi=getattr(job, "roi", None))
+            roi=job.roi, model_sha256=model_sha)
         should_stop = lambda: cancel.is_set  # noqa: E731
         stream = self._process.run(request, should_stop) if self._process \
             else run_in_process(request, should_stop)
@@ -168,6 +172,14 @@ class JobRunner:
             unreadable = 0
         self.store.set_total(job.job_id, done, unreadable_frames=unreadable)
         self._write_output(job.job_id, warning)
+
+    def _model_for(self, job: Job) -> tuple[str | None, str | None]:
+        """The weights file the job will load, and its hash if it is a trusted pickle.
+        Resolved here, in the process that holds the user's confirmations."""
+        if not PIPELINES.get(job.pipeline_id, Pipeline).needs_model:
+            return job.model_path, None
+        path = resolve_model(job.model_path, self.data_dir)
+        return path, check_trusted(self.store, path) if Path(path).is_file() else None
 
     def _checkpoint(self, job_id: str) -> int | None:
         return self.store.get_job(job_id).checkpoint_frame

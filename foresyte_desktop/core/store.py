@@ -299,6 +299,18 @@ class JobStore:
             except duckdb.TransactionException:
                 time.sleep(0.005)
 
+    # -- trusted model files ----------------------------------------------------------------
+
+    def trust_model(self, sha256: str, path: str) -> None:
+        """Remember that the user confirmed loading the model file with this content."""
+        self._write(lambda cur: cur.execute(
+            "INSERT INTO trusted_models VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [sha256, path, utcnow()]))
+
+    def is_model_trusted(self, sha256: str) -> bool:
+        return _first_row(self._cursor().execute(
+            "SELECT 1 FROM trusted_models WHERE sha256 = ?", [sha256])) is not None
+
     # -- results ----------------------------------------------------------------------------
 
     def video_info(self, job_id: str) -> VideoInfo | None:

@@ -26,6 +26,7 @@ class Pipeline:
 
     pipeline_id = ""
     label = ""
+    needs_model = False  # loads detector weights from `model_path`
 
     def __init__(self, *, model_path: str | None = None, data_dir: Path | None = None):
         self.model_path = model_path
