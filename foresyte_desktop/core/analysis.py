@@ -28,6 +28,7 @@ class AnalysisRequest:
     max_frames: int | None  # frames still to analyse, None for all
     start: int  # first frame index to analyse
     roi: tuple[float, float, float, float] | None = None
+    first_track_id: int = 1  # past the ids the job stored before an interruption
     model_sha256: str | None = None  # a trusted pickle model must still have this content
 
 
@@ -47,7 +48,8 @@ class Analysis:
         self._reader = VideoReader(request.input_path)
         try:
             self._pipeline = create_pipeline(request.pipeline_id, model_path=request.model_path,
-                                             data_dir=Path(request.data_dir))
+                                             data_dir=Path(request.data_dir), roi=request.roi,
+                                             first_track_id=request.first_track_id)
             self._pipeline.prepare()
         except BaseException:
             self._reader.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.pipelines.base import Pipeline
+from foresyte_desktop.core.roi import Roi
 from foresyte_desktop.core.pipelines.ocr_only import OcrOnlyPipeline
 from foresyte_desktop.core.pipelines.yolo_ocr import YoloOcrPipeline
 
@@ -32,11 +33,12 @@ _register_extra_pipelines()
 
 
 def create_pipeline(pipeline_id: str, *, model_path: str | None = None,
-                    data_dir: Path | None = None) -> Pipeline:
+                    data_dir: Path | None = None, roi: Roi | None = None,
+                    first_track_id: int = 1) -> Pipeline:
     """A ready pipeline; its models load lazily, once per worker thread."""
     try:
         cls = PIPELINES[pipeline_id]
     except KeyError:
         known = ", ".join(sorted(PIPELINES))
         raise ForesyteError(f"Unknown pipeline “{pipeline_id}”; choose one of: {known}.") from None
-    return cls(model_path=model_path, data_dir=data_dir)
+    return cls(model_path=model_path, data_dir=data_dir, roi=roi, first_track_id=first_track_id)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from foresyte_desktop.core.model import FrameResult
+from foresyte_desktop.core.roi import Roi
 from foresyte_desktop.core.video import Frame, VideoReader
 
 T = TypeVar("T")
@@ -28,9 +29,12 @@ class Pipeline:
     label = ""
     needs_model = False  # loads detector weights from `model_path`
 
-    def __init__(self, *, model_path: str | None = None, data_dir: Path | None = None):
+    def __init__(self, *, model_path: str | None = None, data_dir: Path | None = None,
+                 roi: Roi | None = None, first_track_id: int = 1):
         self.model_path = model_path
         self.data_dir = data_dir
+        self.roi = roi  # OCR reads only inside it (see roi.read_in_roi)
+        self.first_track_id = first_track_id  # trackers number their objects from here
 
     def prepare(self) -> None:
         """Load models now, so a missing model fails the job before any frame is read."""
