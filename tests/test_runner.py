@@ -1,5 +1,6 @@
 """The job runner end to end: real video, real OCR, real store; progress, cancel, output."""
 import json
+import os
 
 import pytest
 
@@ -111,3 +112,18 @@ def test_max_frames_caps_the_work(store, runner, text_video):
     store.add_job(JobSpec(str(text_video), frame_stride=2, max_frames=3))
     job = runner.run_next()
     assert job.status == "completed" and job.frames_done == job.frames_total == 3
+
+
+def test_removing_a_job_deletes_its_rows_and_output_file_and_checkpoints(
+        store, runner, data_dir, text_video):
+    job = store.add_job(JobSpec(str(text_video), frame_stride=10))
+    job = runner.run_next()
+    output = job.output_path
+    assert open(output, encoding="utf-8").read().count("HELLO WORLD") > 0
+    store.remove([job.job_id])
+    assert not os.path.exists(output)
+    cur = store._cursor()
+    for table in ("jobs", "frames", "ocr_lines", "detections", "videos"):
+        assert cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    assert not (data_dir / "foresyte.duckdb.wal").exists() or \
+        (data_dir / "foresyte.duckdb.wal").stat().st_size == 0

@@ -195,8 +195,13 @@ class JobRunner:
         path = output_dir(self.data_dir) / f"{job_id}.json"
         job = replace(self.store.get_job(job_id), status="completed", finished_at=utcnow(),
                       error_message=warning, output_path=str(path))
+        doc = build_results(self.store, job)
+        # Recognised text is private: it reaches the log only when debug logging is on.
+        log.info("job %s completed: %d frames, %d text segments", job_id, len(doc["results"]),
+                 len(doc["text_segments"]))
+        log.debug("job %s read: %s", job_id, [s["text"] for s in doc["text_segments"]])
         try:
-            write_json(build_results(self.store, job), path)
+            write_json(doc, path)
         except OSError as exc:
             raise ForesyteError(f"The results could not be saved to {path}: "
                                 f"{exc.strerror or exc}.") from exc

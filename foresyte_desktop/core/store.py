@@ -275,19 +275,22 @@ class JobStore:
         return self._write(work)
 
     def remove(self, job_ids: Iterable[str]) -> int:
-        """Delete jobs and their results, then CHECKPOINT so the rows leave the file."""
+        """Delete jobs, their results and their output files, then CHECKPOINT so the rows
+        leave the database file too: what videos show is private."""
         ids = list(job_ids)
         if not ids:
             return 0
 
         def work(cur):
             _delete_results(cur, ids)
-            return len(cur.execute(
-                "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) RETURNING job_id",
-                [ids]).fetchall())
-        removed = self._write(work)
+            return [r[0] for r in cur.execute(
+                "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) "
+                "RETURNING output_path", [ids]).fetchall()]
+        outputs = self._write(work)
         self._checkpoint()
-        return removed
+        for output in filter(None, outputs):
+            Path(output).unlink(missing_ok=True)
+        return len(outputs)
 
     def _checkpoint(self) -> None:
         """CHECKPOINT, waiting out other threads' transactions in flight (a worker committing a
