@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint system deps bench bench-search soak bundle bundle-check screenshot clean
+.PHONY: run test lint system deps bench bench-search bench-reliability soak bundle bundle-check screenshot clean
 
 run: deps
 	$(BIN)/foresyte
@@ -24,6 +24,15 @@ lint: deps
 # Search timing over 200 synthetic jobs holding 100,000 OCR lines.
 bench-search: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench_search
+
+# 50 short videos back to back through the real worker pool: memory at start and end, no job lost.
+soak: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability soak
+
+# The cost of analysing in a supervised child process, and store operations with 500 jobs.
+bench-reliability: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability isolation
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability store
 
 deps: system $(STAMP)
 
