@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from foresyte_desktop.core.model import JobSpec
@@ -23,6 +24,12 @@ def _render_icons_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _pixels(image) -> np.ndarray:
+    """One row of 4 channel values per pixel."""
+    data = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes())
+    return data.reshape(image.height(), image.bytesPerLine())[:, :image.width() * 4].reshape(-1, 4)
 
 
 def test_desktop_entry_launches_foresyte_with_its_icon():
@@ -54,7 +61,10 @@ def test_png_icons_are_the_svg_rendered_at_each_size(qapp):
         png = QImage(str(ICONS / f"foresyte-{size}.png"))
         assert (png.width(), png.height()) == (size, size)
         fresh = icons.render(renderer, size).convertToFormat(png.format())
-        assert fresh == png, f"foresyte-{size}.png is out of date: run {ICONS / 'render_icons.py'}"
+        # Tolerant of anti-aliasing that differs between Qt versions, not of a changed drawing.
+        off = np.abs(_pixels(fresh).astype(int) - _pixels(png).astype(int)).max(axis=1) > 32
+        assert off.mean() < 0.001, \
+            f"foresyte-{size}.png is out of date: run {ICONS / 'render_icons.py'}"
     assert (ICONS / "foresyte.ico").is_file() and (ICONS / "foresyte.icns").is_file()
 
 
