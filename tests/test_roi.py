@@ -13,6 +13,14 @@ from foresyte_desktop.core.store import JobStore
 BOTTOM = (0.0, 0.7, 1.0, 1.0)
 
 
+def two_text_video(path, frames=10, fps=10):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (640, 360))
+    for _ in range(frames):
+        writer.write(two_texts())
+    writer.release()
+    return path
+
+
 def two_texts(size=(640, 360)):
     """A title at the top and a subtitle in the bottom band."""
     w, h = size
@@ -71,3 +79,16 @@ def test_cli_sets_and_clears_the_region_of_queued_jobs(data_dir, capsys):
         cli.main(["roi", ids[0], "--set", "0,0.7,1", *base])
     assert usage.value.code == 2 and "four numbers" in capsys.readouterr().err
     assert cli.main(["roi", "ffffffff", "--clear", *base]) == 1
+
+
+def test_a_job_run_with_a_region_reads_only_inside_it(data_dir, tmp_path, capsys):
+    video = two_text_video(tmp_path / "titles.mp4")
+    assert cli.main(["run", str(video), "--stride", "5", "--roi", "0,0.7,1,1",
+                     "--data-dir", str(data_dir)]) == 0
+    with JobStore.open(data_dir) as store:
+        [job] = store.list_jobs()
+        frames = list(store.frame_results(job.job_id))
+    assert job.roi == BOTTOM and len(frames) == 2
+    for frame in frames:
+        assert [line.text for line in frame.ocr] == ["SUBTITLE HERE"]
+        assert min(p[1] for p in frame.ocr[0].box) >= 252

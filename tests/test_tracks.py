@@ -104,3 +104,14 @@ def test_results_json_carries_tracks_and_text_on_objects(store):
     assert [d["track_id"] for d in last["detections"]] == [1, 2, None]
     assert [o.get("detection") for o in last["ocr"]] == [0, 1, 1]
     assert store.next_track_id(job.job_id) == 3
+
+
+def test_yolo_ocr_tracks_from_the_first_free_id(data_dir, text_video):
+    from foresyte_desktop.core.pipelines import create_pipeline
+    pipeline = create_pipeline("yolo_ocr", model_path="yolo11n.yaml", data_dir=data_dir,
+                               first_track_id=4)
+    pipeline.prepare()
+    with VideoReader(text_video) as reader:
+        results = list(pipeline.run(reader, stride=10, max_frames=3))
+    assert len(results) == 3 and pipeline.tracker.first_id == 4
+    assert all(d.track_id is None or d.track_id >= 4 for r in results for d in r.detections)
