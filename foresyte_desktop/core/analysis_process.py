@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import signal
 import time
 import traceback
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 0.5  # after a cancel, how long the frame in flight may take before the kill
 POLL_S = 0.05
+CHILD_NICENESS = 10  # added to the child's nice value: lower CPU priority than the app's
 
 
 class AnalysisCrashed(ForesyteError):
@@ -124,6 +126,9 @@ def _child_main(conn, stop) -> None:
     """The child's loop: one request at a time until told to exit or the parent goes away."""
     # Ctrl+C reaches the whole process group; the parent decides what stops, and when.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Analysis is background work: the window (and the shell) must win the CPU over it.
+    if hasattr(os, "nice"):
+        os.nice(CHILD_NICENESS)
     while True:
         try:
             request = conn.recv()
