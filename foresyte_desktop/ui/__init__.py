@@ -1,0 +1,1 @@
+"""The desktop window: the job list, the frame viewer with its overlays, and their models."""

@@ -1,0 +1,73 @@
+"""Icons drawn in code, so the window looks the same on every platform and icon theme."""
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+
+STATUS_COLORS = {
+    "pending": QColor("#8a8f98"),
+    "running": QColor("#2f80ed"),
+    "completed": QColor("#27ae60"),
+    "failed": QColor("#d64541"),
+    "cancelled": QColor("#8a8f98"),
+}
+
+
+def _canvas(size: int) -> tuple[QPixmap, QPainter]:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(size / 16, size / 16)  # drawn on a 16×16 grid
+    return pixmap, painter
+
+
+def _draw_status(painter: QPainter, status: str) -> None:
+    color = STATUS_COLORS.get(status, STATUS_COLORS["pending"])
+    white = QPen(QColor("white"), 1.8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                 Qt.PenJoinStyle.RoundJoin)
+    if status == "pending":  # a clock face: waiting its turn
+        painter.setPen(QPen(color, 1.6))
+        painter.drawEllipse(QRectF(1.5, 1.5, 13, 13))
+        painter.drawPolyline(QPolygonF([QPointF(8, 4.5), QPointF(8, 8), QPointF(10.5, 9.5)]))
+        return
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawEllipse(QRectF(1, 1, 14, 14))
+    painter.setPen(white)
+    painter.setBrush(QColor("white"))
+    if status == "running":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPolygon(QPolygonF([QPointF(6, 4.5), QPointF(11.5, 8), QPointF(6, 11.5)]))
+    elif status == "completed":
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPolyline(QPolygonF([QPointF(4.5, 8.2), QPointF(7, 10.7), QPointF(11.5, 5.5)]))
+    elif status == "failed":
+        painter.drawLine(QPointF(5.5, 5.5), QPointF(10.5, 10.5))
+        painter.drawLine(QPointF(10.5, 5.5), QPointF(5.5, 10.5))
+    else:  # cancelled
+        painter.drawLine(QPointF(4.8, 8), QPointF(11.2, 8))
+
+
+@cache
+def status_icon(status: str) -> QIcon:
+    icon = QIcon()
+    for size in (16, 32):
+        pixmap, painter = _canvas(size)
+        _draw_status(painter, status)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+@cache
+def swatch_icon(rgb: str) -> QIcon:
+    """A small rounded square of one overlay colour, for the lists beside the viewer."""
+    pixmap, painter = _canvas(16)
+    path = QPainterPath()
+    path.addRoundedRect(QRectF(2, 2, 12, 12), 3, 3)
+    painter.fillPath(path, QColor(rgb))
+    painter.end()
+    return QIcon(pixmap)

@@ -1,0 +1,364 @@
+"""The viewer: the selected job's video with its results, a slider, playback and the actions to
+step through frames and jump between frames that have results.
+
+Frames are decoded on the decoder thread and results are loaded in a task lane; a running
+job's new results arrive live from its worker and are drawn as they come.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
+)
+
+from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
+from foresyte_desktop.core.segments import merge_segments
+from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.ui.formatting import video_time
+from foresyte_desktop.ui.frame_view import FrameView
+from foresyte_desktop.ui.review_results import ReviewResults
+from foresyte_desktop.workers.frame_decoder import FrameDecoder
+from foresyte_desktop.workers.tasks import TaskLane
+
+SEGMENTS_REFRESH_MS = 1000  # while a job runs, its segments are recomputed at most this often
+
+
+class Viewer(QWidget):
+    """Shows one job's video. `frame_shown` fires with each frame drawn and its results."""
+
+    frame_shown = Signal(int, object)     # frame index, FrameResult standing for it (or None)
+    segments_changed = Signal(object)     # list of text segment dicts
+    results_changed = Signal()            # frames with results were added
+
+    def __init__(self, store: JobStore, lane: TaskLane, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.lane = lane
+        self.job: Job | None = None
+        self.info: VideoInfo | None = None
+        self.results = ReviewResults()
+        self.index = 0                   # the frame asked for
+        self.shown_index: int | None = None  # the frame on screen
+        self.follow = False              # a running job: keep showing its newest frame
+        self._awaiting = False           # a decode is in flight
+        self._db_upto = -1               # highest frame index loaded from the store
+        self._loading = False
+        self._epoch = 0                  # bumped when the cached results stop being valid
+
+        self.decoder = FrameDecoder(self)
+        self.decoder.opened.connect(self._on_opened)
+        self.decoder.decoded.connect(self._on_decoded)
+        self.decoder.failed.connect(self._on_failed)
+        self.decoder.start()
+
+        self.view = FrameView()
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slider.setEnabled(False)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.time_label = QLabel("–")
+        self.time_label.setMinimumWidth(230)
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.play_timer = QTimer(self)
+        self.play_timer.timeout.connect(self._on_play_tick)
+        self.segments_timer = QTimer(self)
+        self.segments_timer.setSingleShot(True)
+        self.segments_timer.setInterval(SEGMENTS_REFRESH_MS)
+        self.segments_timer.timeout.connect(self.reload_results)
+
+        self._make_actions()
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 4)
+        for action in (self.act_previous_result, self.act_step_back, self.act_play,
+                       self.act_step_forward, self.act_next_result):
+            bar.addWidget(self._button(action))
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.time_label)
+        for action in (self.act_follow, self.act_show_ocr, self.act_show_detections):
+            button = self._button(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bar)
+        self._set_enabled(False)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        icon = self.style().standardIcon
+        sp = QStyle.StandardPixmap
+
+        def action(text: str, keys, slot, pixmap=None, checkable=False) -> QAction:
+            act = QAction(text, self)
+            if pixmap is not None:
+                act.setIcon(icon(pixmap))
+            act.setShortcuts([QKeySequence(k) for k in (keys if isinstance(keys, list) else
+                                                        [keys])] if keys else [])
+            act.setCheckable(checkable)
+            act.setToolTip(f"{text} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                           if keys else text)
+            (act.toggled if checkable else act.triggered).connect(slot)
+            return act
+
+        self.act_play = action("Play", "Space", self.toggle_play, sp.SP_MediaPlay)
+        self.act_step_back = action("Previous Frame", "Left", lambda: self.step(-1),
+                                    sp.SP_MediaSeekBackward)
+        self.act_step_forward = action("Next Frame", "Right", lambda: self.step(1),
+                                       sp.SP_MediaSeekForward)
+        self.act_previous_result = action("Previous Frame with Results", "Shift+Left",
+                                          lambda: self.jump_to_result(-1), sp.SP_MediaSkipBackward)
+        self.act_next_result = action("Next Frame with Results", "Shift+Right",
+                                      lambda: self.jump_to_result(1), sp.SP_MediaSkipForward)
+        self.act_first = action("First Frame", "Home", lambda: self.seek(0))
+        self.act_last = action("Last Frame", "End", lambda: self.seek(self.frame_count - 1))
+        self.act_show_ocr = action("Text", "Ctrl+1", self._on_layers, checkable=True)
+        self.act_show_detections = action("Objects", "Ctrl+2", self._on_layers, checkable=True)
+        self.act_follow = action("Live", "Ctrl+L", self._on_follow, checkable=True)
+        self.act_show_ocr.setStatusTip("Show or hide the text read on the frame")
+        self.act_show_detections.setStatusTip("Show or hide the objects detected on the frame")
+        self.act_follow.setStatusTip("Follow the newest analysed frame of a running job")
+        for act in (self.act_show_ocr, self.act_show_detections):
+            act.setChecked(True)
+        # Shortcuts work wherever the viewer is shown, and the window's menus list them too.
+        self.addActions([*self.navigation_actions(), self.act_show_ocr,
+                         self.act_show_detections, self.act_follow])
+
+    def navigation_actions(self) -> list[QAction]:
+        return [self.act_play, self.act_step_back, self.act_step_forward,
+                self.act_previous_result, self.act_next_result, self.act_first, self.act_last]
+
+    def _button(self, action: QAction) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return button
+
+    def _set_enabled(self, on: bool) -> None:
+        for act in self.navigation_actions():
+            act.setEnabled(on)
+        self.slider.setEnabled(on)
+
+    # -- the job ----------------------------------------------------------------------------
+
+    @property
+    def frame_count(self) -> int:
+        return self.info.frame_count if self.info else 1
+
+    def show_job(self, job: Job | None) -> None:
+        """Review `job` (None: nothing selected). The same job again only refreshes its state."""
+        if job is not None and self.job is not None and job.job_id == self.job.job_id:
+            self.update_job(job)
+            return
+        self.pause()
+        self.job, self.info = job, None
+        self.results = ReviewResults(job.frame_stride if job else 1)
+        self.index, self.shown_index, self._db_upto = 0, None, -1
+        self._epoch += 1
+        self.segments_changed.emit([])
+        self._set_enabled(False)
+        self.time_label.setText("–")
+        self.act_follow.setEnabled(job is not None and job.status == "running")
+        self._set_follow(job is not None and job.status == "running")
+        if job is None:
+            self.view.set_message("Select a job to review its video")
+            self.frame_shown.emit(0, None)
+            return
+        self.view.set_message("Opening the video…")
+        self._request(0)
+        self.reload_results()
+
+    def update_job(self, job: Job) -> None:
+        """The reviewed job changed state (ended, retried)."""
+        was = self.job
+        self.job = job
+        running = job.status == "running"
+        self.act_follow.setEnabled(running)
+        if not running:
+            self._set_follow(False)
+        elif was is not None and was.status != "running" and not self.playing:
+            self._set_follow(True)  # the job under review just started: show it live
+        if was is not None and was.frames_done and not job.frames_done and not job.ended:
+            self.results = ReviewResults(job.frame_stride)  # retried: its old results are gone
+            self._db_upto = -1
+            self._epoch += 1
+            self._show_results()
+        self.reload_results()
+
+    def add_live_frames(self, job_id: str, frames: list[FrameResult]) -> None:
+        """Results just computed by a worker; drawn now if they concern the frame on screen."""
+        if self.job is None or job_id != self.job.job_id or not frames:
+            return
+        new = self.results.add(frames)
+        if not new:
+            return
+        self.results_changed.emit()
+        if self.follow:
+            self.seek(max(new), follow=True)
+        elif self.shown_index is not None and \
+                self.shown_index - self.shown_index % self.results.stride in new:
+            self._show_results()
+        if not self.segments_timer.isActive():
+            self.segments_timer.start()
+
+    def reload_results(self) -> None:
+        """Load what the store has beyond what was loaded, and recompute the text segments."""
+        if self.job is None or self._loading:
+            return
+        self._loading = True
+        job_id, first, known = self.job.job_id, self._db_upto + 1, dict(self.results.frames)
+        epoch = self._epoch
+
+        def load() -> tuple[int, list[FrameResult], list[dict]]:
+            fresh = list(self.store.frame_results(job_id, first=first))
+            known.update((f.frame_index, f) for f in fresh)
+            return epoch, fresh, merge_segments(known[i] for i in sorted(known))
+
+        self.lane.submit(load, on_done=self._on_results_loaded, on_error=self._on_load_error)
+
+    def _on_results_loaded(self, loaded) -> None:
+        self._loading = False
+        epoch, fresh, segments = loaded
+        if epoch != self._epoch:
+            return self.reload_results()  # another job, or a retry, while this one loaded
+        if fresh:
+            self._db_upto = max(self._db_upto, fresh[-1].frame_index)
+            if self.results.add(fresh):
+                self.results_changed.emit()
+            self._show_results()
+        self.segments_changed.emit(segments)
+
+    def _on_load_error(self, message: str) -> None:
+        self._loading = False
+        self.view.set_message(message)
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def seek(self, index: int, *, follow: bool = False) -> None:
+        if self.job is None:
+            return
+        if not follow:
+            self._set_follow(False)
+        self.index = max(0, min(index, self.frame_count - 1))
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(self.index)
+        self._update_time()
+        self._request(self.index)
+
+    def step(self, delta: int) -> None:
+        self.pause()
+        self.seek(self.index + delta)
+
+    def jump_to_result(self, direction: int) -> None:
+        """To the previous (-1) or next (+1) analysed frame that has text or objects."""
+        self.pause()
+        target = (self.results.next_with_results if direction > 0 else
+                  self.results.previous_with_results)(self.index)
+        if target is not None:
+            self.seek(target)
+
+    def toggle_play(self) -> None:
+        if self.play_timer.isActive():
+            self.pause()
+        elif self.job is not None and self.info is not None:
+            if self.index >= self.frame_count - 1:
+                self.seek(0)
+            self._set_follow(False)
+            self.play_timer.start(max(1, round(1000 / (self.info.fps or 25.0))))
+            self._update_play_action()
+
+    def pause(self) -> None:
+        self.play_timer.stop()
+        self._update_play_action()
+
+    @property
+    def playing(self) -> bool:
+        return self.play_timer.isActive()
+
+    def _on_play_tick(self) -> None:
+        if self._awaiting:  # decoding is behind the clock: drop this tick
+            return
+        if self.index >= self.frame_count - 1:
+            self.pause()
+            return
+        self.seek(self.index + 1)
+
+    def _update_play_action(self) -> None:
+        playing = self.play_timer.isActive()
+        self.act_play.setText("Pause" if playing else "Play")
+        self.act_play.setIcon(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay))
+
+    def _on_slider(self, value: int) -> None:
+        self.pause()
+        self.seek(value)
+
+    def _on_follow(self, on: bool) -> None:
+        self.follow = on
+        if on and self.results.last_index is not None:
+            self.seek(self.results.last_index, follow=True)
+
+    def _set_follow(self, on: bool) -> None:
+        self.follow = on
+        with QSignalBlocker(self.act_follow):
+            self.act_follow.setChecked(on)
+
+    def _on_layers(self, _=None) -> None:
+        self.view.set_layers(ocr=self.act_show_ocr.isChecked(),
+                             detections=self.act_show_detections.isChecked())
+
+    # -- decoding ---------------------------------------------------------------------------
+
+    def _request(self, index: int) -> None:
+        self._awaiting = True
+        self.decoder.request(self.job.input_path, index)
+
+    def _on_opened(self, path: str, info: VideoInfo) -> None:
+        if self.job is None or path != self.job.input_path:
+            return
+        self.info = info
+        with QSignalBlocker(self.slider):
+            self.slider.setRange(0, max(0, info.frame_count - 1))
+            self.slider.setPageStep(max(1, round(info.fps)))
+        self._set_enabled(True)
+        self._update_time()
+
+    def _on_decoded(self, path: str, index: int, image) -> None:
+        if self.job is None or path != self.job.input_path:
+            return
+        self._awaiting = False
+        if image is None:  # past the last frame the decoder can give
+            self.pause()
+            return
+        self.view.set_image(image)
+        self.shown_index = index
+        self._show_results()
+
+    def _on_failed(self, path: str, message: str) -> None:
+        if self.job is not None and path == self.job.input_path:
+            self._awaiting = False
+            self.view.set_message(message)
+
+    def _show_results(self) -> None:
+        index = self.shown_index if self.shown_index is not None else self.index
+        result = self.results.at(index)
+        self.view.set_results(result)
+        self.frame_shown.emit(index, result)
+
+    def _update_time(self) -> None:
+        if self.info is None:
+            return
+        fps = self.info.fps or 25.0
+        self.time_label.setText(f"{video_time(self.index / fps)} / "
+                                f"{video_time(self.info.duration_s)}   ·   frame "
+                                f"{self.index + 1} of {self.info.frame_count}")
+
+    def shutdown(self) -> None:
+        self.pause()
+        self.decoder.stop()
+

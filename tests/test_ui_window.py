@@ -1,0 +1,279 @@
+"""The main window, offscreen: dropping files, running, cancelling and retrying jobs, removing
+them, restoring the list on restart, remembered settings, and closing while a job runs.
+
+Jobs run for real (RapidOCR in the runner's child process) on small videos written here.
+The confirmation dialogs are answered by replacing the window's ask_* methods (plumbing: a
+modal dialog cannot be clicked in an offscreen test).
+"""
+import subprocess
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from foresyte_desktop.core.model import JobSpec
+from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.ui.job_table import JOB_ROLE, PERCENT_ROLE, PROGRESS, STATUS
+from foresyte_desktop.ui.main_window import MainWindow
+from tests.videos import make_text_video
+
+JOB_TIMEOUT_MS = 180_000  # real OCR on a shared 2-core machine: generous, normally seconds
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory):
+    """Small text videos (one in a nested folder, one long), a text file named .mp4, a PDF."""
+    root = tmp_path_factory.mktemp("drop")
+    make_text_video(root / "clip one.mp4", [("FIRST CLIP", 4)], fps=10, size=(320, 180),
+                    scale=1.0)
+    nested = root / "folder" / "deeper"
+    nested.mkdir(parents=True)
+    make_text_video(nested / "clip two.mp4", [("SECOND CLIP", 4)], fps=10, size=(320, 180),
+                    scale=1.0)
+    make_text_video(root / "long.mp4", [("KEEP READING", 40)], fps=10, size=(320, 180),
+                    scale=1.0)
+    (root / "notes.mp4").write_text("not a video at all")
+    (root / "report.pdf").write_bytes(b"%PDF-1.4 not a video")
+    return root
+
+
+@pytest.fixture
+def settings_path(tmp_path):
+    return tmp_path / "window.ini"
+
+
+@pytest.fixture
+def open_window(qtbot, store, data_dir, settings_path):
+    """Opens main windows on the test's store; each is closed (and its workers drained) after."""
+    windows = []
+
+    def make(the_store=None):
+        window = MainWindow(the_store or store, data_dir,
+                            QSettings(str(settings_path), QSettings.Format.IniFormat))
+        window.show()
+        windows.append(window)
+        return window
+    yield make
+    for window in windows:
+        close_window(qtbot, window)
+
+
+def close_window(qtbot, window: MainWindow) -> None:
+    if not window._closed:
+        window.quit_resume_later()
+        qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+
+
+def drop(window: MainWindow, paths) -> None:
+    """What a file manager does: drag-enter then drop a QMimeData with file URLs."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(window.table.geometry().center())
+    enter = QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    event = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert event.isAccepted()
+
+
+def names(window: MainWindow) -> list[str]:
+    return [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
+
+
+def row_job(window: MainWindow, row: int):
+    return window.model.index(row, 0).data(JOB_ROLE)
+
+
+@pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
+def test_drop_queues_good_files_and_folders_and_reports_the_bad_ones(qtbot, open_window, videos,
+                                                                      store):
+    window = open_window()  # the queue stays paused: nothing runs
+    assert window.model.rowCount() == 0
+    with qtbot.waitSignal(window.queue.intake_done, timeout=30_000):
+        drop(window, [videos / "clip one.mp4", videos / "notes.mp4", videos / "folder",
+                      videos / "report.pdf"])
+    assert names(window) == ["clip one.mp4", "clip two.mp4"]
+    assert [j.status for j in store.list_jobs()] == ["pending", "pending"]
+    notice = window.notice.text()
+    assert window.notice.isVisible()
+    assert "Skipped 2 files" in notice
+    assert "“notes.mp4” is not an MP4 file" in notice and "“report.pdf” is not an MP4 file" in notice
+    status = window.statusBar().currentMessage()
+    assert status.startswith("Queued 2 videos; skipped 2 (not an MP4 file).")
+    assert window.current_job().job_id == row_job(window, 0).job_id  # the first one is selected
+
+
+def test_a_job_runs_to_completion_and_its_progress_bar_reaches_100(qtbot, open_window, videos,
+                                                                   tmp_path):
+    window = open_window()
+    window.options.stride.setValue(2)
+    window.start_queue()
+    with qtbot.waitSignal(window.queue.drained, timeout=JOB_TIMEOUT_MS):
+        window.add_paths([str(videos / "clip one.mp4")])
+    job = row_job(window, 0)
+    assert job.status == "completed", job.error_message
+    progress = window.model.index(0, PROGRESS)
+    assert progress.data(PERCENT_ROLE) == 100
+    assert progress.data().startswith("2/2 frames · 100%")
+    assert window.model.index(0, STATUS).data() == "Completed"
+    # The viewer shows the finished job, its segments and the frame's text.
+    qtbot.waitUntil(lambda: window.panel.segments.topLevelItemCount() == 1, timeout=10_000)
+    assert window.panel.segments.topLevelItem(0).text(2).replace(" ", "") == "FIRSTCLIP"
+    qtbot.waitUntil(lambda: window.viewer.view.has_image(), timeout=10_000)
+    assert window.act_reveal.isEnabled() and window.act_export.isEnabled()
+    out = tmp_path / "clip.srt"
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=10_000,
+                          check_params_cb=lambda m: m.startswith("Exported")):
+        window.export_to(job.job_id, "srt", out)
+    assert "FIRST" in out.read_text(encoding="utf-8")
+
+
+def test_cancel_a_running_job_then_retry_it(qtbot, open_window, videos, store):
+    window = open_window()
+    job = store.add_job(JobSpec(str(videos / "long.mp4"), max_frames=4))
+    window.model.upsert([job])
+    window.select_job(job.job_id)
+    window.start_queue()
+    qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
+    assert window.act_cancel.isEnabled() and not window.act_retry.isEnabled()
+    asked = time.monotonic()
+    with qtbot.waitSignal(window.queue.job_ended, timeout=10_000):
+        window.act_cancel.trigger()
+        assert window.model.index(0, STATUS).data() == "Cancelling…"
+    took = time.monotonic() - asked
+    assert row_job(window, 0).status == "cancelled" and took <= 1.0, took
+    assert window.act_retry.isEnabled() and not window.act_cancel.isEnabled()
+    with qtbot.waitSignal(window.queue.job_ended, timeout=JOB_TIMEOUT_MS,
+                          check_params_cb=lambda j: j.status != "cancelled"):
+        window.act_retry.trigger()
+    retried = row_job(window, 0)
+    assert retried.status == "completed" and retried.frames_done == 4
+    assert store.get_job(job.job_id).frames_done == 4
+
+
+def test_cancel_a_pending_job_and_remove_jobs_after_confirming(qtbot, open_window, videos, store,
+                                                               data_dir):
+    window = open_window()
+    jobs = [store.add_job(JobSpec(str(videos / "clip one.mp4"))) for _ in range(2)]
+    window.model.upsert(jobs)
+    window.select_job(jobs[0].job_id)
+    with qtbot.waitSignal(window.queue.jobs_changed, timeout=5000):
+        window.act_cancel.trigger()
+    assert row_job(window, 0).status == "cancelled"
+    asked = []
+    window.confirm_remove = lambda js: asked.append(len(js)) or False  # the user says no
+    window.act_remove.trigger()
+    assert asked == [1] and window.model.rowCount() == 2
+    window.confirm_remove = lambda js: True
+    window.table.selectAll()
+    with qtbot.waitSignal(window.queue.jobs_removed, timeout=5000):
+        window.act_remove.trigger()
+    assert window.model.rowCount() == 0 and store.list_jobs() == []
+    assert window.viewer.job is None
+
+
+def test_restart_restores_the_list_and_requeues_the_interrupted_job(qtbot, open_window, videos,
+                                                                    data_dir, store):
+    done = store.add_job(JobSpec(str(videos / "clip one.mp4"), frame_stride=2))
+    crashed = store.add_job(JobSpec(str(videos / "folder" / "deeper" / "clip two.mp4")))
+    store.claim_next()  # `done` is now running...
+    store.finish(done.job_id, "failed", error_message="“clip one.mp4” failed: a long reason "
+                                                      "that the tooltip shows in full.")
+    store.claim_next()  # ...and `crashed` is left running, as if the app had died
+    store.close()
+
+    reopened = JobStore.open(data_dir)  # what the next start does
+    try:
+        window = open_window(reopened)
+        assert names(window) == ["clip one.mp4", "clip two.mp4"]
+        assert [row_job(window, r).status for r in (0, 1)] == ["failed", "pending"]
+        assert window.model.index(0, STATUS).data(Qt.ItemDataRole.ToolTipRole) == \
+            "“clip one.mp4” failed: a long reason that the tooltip shows in full."
+        window.select_job(done.job_id)
+        assert "a long reason that the tooltip shows in full." in window.panel.details.text()
+        with qtbot.waitSignal(window.queue.job_ended, timeout=JOB_TIMEOUT_MS) as ended:
+            window.start_queue()
+        assert ended.args[0].job_id == crashed.job_id and ended.args[0].status == "completed"
+        close_window(qtbot, window)
+    finally:
+        reopened.close()
+
+
+def test_choices_and_geometry_are_remembered(qtbot, open_window, settings_path):
+    first = open_window()
+    first.options.pipeline.setCurrentIndex(first.options.pipeline.findData("yolo_ocr"))
+    first.options.stride.setValue(5)
+    first.options.max_frames.setValue(100)
+    first.options.set_model("/models/weights.onnx")
+    first.parallel.setValue(2)
+    first.when_done.setCurrentIndex(first.when_done.findData("quit"))
+    first.viewer.act_show_detections.setChecked(False)
+    first.resize(790, 610)  # within the offscreen screen (800×800), which restoring respects
+    size = (first.width(), first.height())
+    close_window(qtbot, first)
+
+    second = open_window()
+    assert second.options.spec() == JobSpec(input_path="", pipeline_id="yolo_ocr", frame_stride=5,
+                                            max_frames=100, model_path="/models/weights.onnx")
+    assert second.parallel.value() == 2 and second.queue.max_parallel == 2
+    assert second.when_done.currentData() == "quit"
+    assert not second.viewer.act_show_detections.isChecked()
+    assert (second.width(), second.height()) == size != (1500, 950)
+
+
+def test_closing_while_a_job_runs_asks_and_drains_within_2_s(qtbot, open_window, videos, store):
+    window = open_window()
+    job = store.add_job(JobSpec(str(videos / "long.mp4")))
+    window.model.upsert([job])
+    window.start_queue()
+    qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
+    answers = iter([None, "cancel"])
+    asked = []
+    window.ask_on_close = lambda n: asked.append(n) or next(answers)
+    window.close()  # "Don't Quit"
+    assert window.isVisible() and not window._closing
+    asked_at = time.monotonic()
+    window.close()  # "Cancel Job and Quit"
+    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+    took = time.monotonic() - asked_at
+    assert asked == [1, 1]
+    assert store.get_job(job.job_id).status == "cancelled"
+    assert took <= 2.0, f"closing took {took:.2f} s"
+
+
+def test_help_opens_the_sample_video(qtbot, open_window):
+    window = open_window()
+    with qtbot.waitSignal(window.queue.intake_done, timeout=30_000) as intake:
+        window.act_sample.trigger()
+    assert not intake.args[0].refused
+    assert names(window) == ["sample.mp4"]
+
+
+def run_foresyte(args, timeout=240):
+    return subprocess.run([sys.executable, "-m", "foresyte_desktop", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_a_second_instance_says_the_database_is_in_use_and_exits(store, data_dir):
+    """`store` holds the database open, as a first window would."""
+    result = run_foresyte(["--data-dir", data_dir])
+    assert result.returncode == 3
+    assert "is in use by another ForeSyte window or command" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_foresyte_file_queues_it_and_quits_with_0_when_the_queue_is_done(data_dir, videos):
+    ini = QSettings(str(data_dir / "config" / "window.ini"), QSettings.Format.IniFormat)
+    ini.setValue("queue/when_done", "quit")
+    ini.setValue("jobs/stride", 2)
+    ini.sync()
+    result = run_foresyte([videos / "clip one.mp4", "--data-dir", data_dir])
+    assert result.returncode == 0, result.stderr
+    with JobStore.open(data_dir) as store:
+        jobs = store.list_jobs()
+    assert [(j.status, j.frames_done, j.frame_stride) for j in jobs] == [("completed", 2, 2)]
