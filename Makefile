@@ -76,7 +76,7 @@ bundle-check: bundle
 	  --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2 --data-dir "$$tmp/data"; \
 	changed=$$(find foresyte -newer started); \
 	if [ -n "$$changed" ]; then echo "The bundle wrote into its own folder:"; echo "$$changed"; exit 1; fi; \
-	echo "bundle-check passed: $$(du -sh foresyte | cut -f1), run from $$tmp/foresyte"
+	echo "bundle-check passed: $$(du -sh foresyte | cut -f1), run as a copy in $$tmp (now removed)"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
