@@ -21,6 +21,10 @@ test: deps lint
 lint: deps
 	$(BIN)/lint-imports
 
+# docs/screenshot.png: the window under Xvfb after a few real jobs ran.
+screenshot: deps
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot.py
+
 # Search timing over 200 synthetic jobs holding 100,000 OCR lines.
 bench-search: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench_search

@@ -7,8 +7,11 @@ from PySide6.QtGui import QColor, QImage
 
 from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
 from foresyte_desktop.core.video import probe
-from foresyte_desktop.ui.frame_view import OCR_COLOR, FrameView, class_color
+from foresyte_desktop.ui.frame_view import (
+    OCR_COLOR, REGION_COLOR, FrameView, class_color, detection_name,
+)
 from foresyte_desktop.ui.main_window import MainWindow
+from foresyte_desktop.ui.review_panel import ReviewPanel
 from tests.videos import make_text_video
 
 OCR_BOX = [[20.0, 40.0], [150.0, 40.0], [150.0, 70.0], [20.0, 70.0]]
@@ -66,6 +69,21 @@ def test_overlays_are_drawn_in_the_boxes_in_each_class_colour_and_can_be_hidden(
     no_objects = view.render_frame()
     assert pixel(no_objects, 240, 120) == pixel(plain, 240, 120)
     assert pixel(no_objects, 85, 55) == pixel(drawn, 85, 55)
+
+
+def test_the_jobs_text_region_is_outlined_and_tracked_objects_show_their_id(view, qtbot):
+    plain = view.render_frame()
+    view.set_region((0.0, 0.5, 1.0, 1.0))  # the bottom half
+    outlined = view.render_frame()
+    edge = [pixel(outlined, x, 90) for x in range(0, 320)]
+    assert any(near(p, REGION_COLOR) for p in edge)
+    assert pixel(outlined, 160, 40) == pixel(plain, 160, 40)
+    tracked = Detection("person", 0, 0.91, PERSON, track_id=3)
+    assert detection_name(tracked) == "person #3"
+    panel = ReviewPanel()
+    qtbot.addWidget(panel)
+    panel.show_frame(0, FrameResult(0, 0.0, detections=[tracked]))
+    assert panel.frame_items.topLevelItem(1).child(0).text(0) == "person #3"
 
 
 def test_the_view_scales_with_the_widget(view):

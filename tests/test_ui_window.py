@@ -10,8 +10,10 @@ import sys
 import time
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.store import JobStore
@@ -81,6 +83,18 @@ def drop(window: MainWindow, paths) -> None:
     assert event.isAccepted()
 
 
+class UrlCatcher(QObject):
+    """Stands in for the desktop's file manager: records the URLs it is asked to open."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    @Slot(QUrl)
+    def open(self, url):
+        self.urls.append(url)
+
+
 def names(window: MainWindow) -> list[str]:
     return [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
 
@@ -126,6 +140,14 @@ def test_a_job_runs_to_completion_and_its_progress_bar_reaches_100(qtbot, open_w
     assert window.panel.segments.topLevelItem(0).text(2).replace(" ", "") == "FIRSTCLIP"
     qtbot.waitUntil(lambda: window.viewer.view.has_image(), timeout=10_000)
     assert window.act_reveal.isEnabled() and window.act_export.isEnabled()
+    if sys.platform.startswith("linux"):  # elsewhere the platform's file manager is run
+        opened = UrlCatcher()
+        QDesktopServices.setUrlHandler("file", opened, "open")
+        try:
+            window.act_reveal.trigger()
+        finally:
+            QDesktopServices.unsetUrlHandler("file")
+        assert [u.toLocalFile() for u in opened.urls] == [str(Path(job.output_path).parent)]
     out = tmp_path / "clip.srt"
     with qtbot.waitSignal(window.statusBar().messageChanged, timeout=10_000,
                           check_params_cb=lambda m: m.startswith("Exported")):
@@ -154,6 +176,30 @@ def test_cancel_a_running_job_then_retry_it(qtbot, open_window, videos, store):
     retried = row_job(window, 0)
     assert retried.status == "completed" and retried.frames_done == 4
     assert store.get_job(job.job_id).frames_done == 4
+
+
+def test_pause_lets_the_running_job_finish_or_cancels_it(qtbot, open_window, videos, store):
+    window = open_window()
+    first = store.add_job(JobSpec(str(videos / "long.mp4"), max_frames=3))
+    second = store.add_job(JobSpec(str(videos / "long.mp4"), max_frames=8))
+    window.model.upsert([first, second])
+    window.start_queue()
+    qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
+    window.ask_pause = lambda running: "finish"
+    with qtbot.waitSignal(window.queue.job_ended, timeout=JOB_TIMEOUT_MS) as ended:
+        window.act_start.trigger()
+        assert not window.queue.is_started and window.act_start.text() == "Start"
+    assert ended.args[0].job_id == first.job_id and ended.args[0].status == "completed"
+    qtbot.wait(500)
+    assert row_job(window, 1).status == "pending"  # paused: the next job did not start
+    assert window.summary.text().startswith("Queue paused")
+
+    window.act_start.trigger()
+    qtbot.waitUntil(lambda: row_job(window, 1).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
+    window.ask_pause = lambda running: "cancel"
+    with qtbot.waitSignal(window.queue.job_ended, timeout=10_000) as ended:
+        window.act_start.trigger()
+    assert ended.args[0].job_id == second.job_id and ended.args[0].status == "cancelled"
 
 
 def test_cancel_a_pending_job_and_remove_jobs_after_confirming(qtbot, open_window, videos, store,

@@ -202,3 +202,14 @@ def test_analysis_runs_at_a_lower_cpu_priority_than_the_window(qtbot, queue, lon
     analysis = [p for p in me.children(recursive=True)
                 if "resource_tracker" not in " ".join(p.cmdline())]
     assert analysis and all(p.nice() >= me.nice() + 10 for p in analysis)
+
+
+def test_max_parallel_runs_two_jobs_at_once(qtbot, queue, long_video, store):
+    jobs = {store.add_job(JobSpec(str(long_video), max_frames=20)).job_id for _ in range(2)}
+    started = []
+    queue.job_started.connect(started.append)
+    queue.set_max_parallel(2)
+    queue.start()
+    qtbot.waitUntil(lambda: len(started) == 2, timeout=30_000)
+    assert set(queue.running_job_ids()) == jobs
+    assert {j.status for j in store.list_jobs()} == {"running"}

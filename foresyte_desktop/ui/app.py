@@ -41,6 +41,13 @@ def create_application():
     app.setOrganizationName("ForeSyte")
     app.setApplicationDisplayName("ForeSyte")
     app.setDesktopFileName("foresyte")
+    from PySide6.QtGui import QIcon
+
+    from foresyte_desktop.ui.resources import icon_files
+    icon = QIcon()
+    for path in icon_files():
+        icon.addFile(str(path))
+    app.setWindowIcon(icon)
     return app
 
 

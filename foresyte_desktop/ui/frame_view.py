@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (
     QGraphicsScene, QGraphicsView, QWidget,
 )
 
-from foresyte_desktop.core.model import FrameResult
+from foresyte_desktop.core.model import Detection, FrameResult
 
 OCR_COLOR = QColor("#ffb000")
+REGION_COLOR = QColor("#50dc50")
 BACKGROUND = QColor("#15171a")
 LABEL_MAX_CHARS = 60
 
@@ -22,6 +23,11 @@ LABEL_MAX_CHARS = 60
 def class_color(class_id: int) -> QColor:
     """A distinct, stable colour per detector class (golden-angle hues, away from OCR amber)."""
     return QColor.fromHsv(int(200 + class_id * 137.508) % 360, 190, 255)
+
+
+def detection_name(det: Detection) -> str:
+    """"person #3": the class, and the tracked object's id when there is one."""
+    return det.label + (f" #{det.track_id}" if det.track_id is not None else "")
 
 
 def bgr_to_qimage(image: np.ndarray) -> QImage:
@@ -82,6 +88,7 @@ class FrameView(QGraphicsView):
         self.scene().addItem(self._pixmap)
         self._overlays: list[QGraphicsItem] = []
         self.result: FrameResult | None = None
+        self.region: tuple[float, float, float, float] | None = None  # the job's OCR region
         self.show_ocr = True
         self.show_detections = True
         self.message = "Select a job to review its video"
@@ -115,6 +122,11 @@ class FrameView(QGraphicsView):
         self.result = result
         self._draw_overlays()
 
+    def set_region(self, roi: tuple[float, float, float, float] | None) -> None:
+        """The job's region of interest (fractions of the frame), outlined when text is shown."""
+        self.region = roi
+        self._draw_overlays()
+
     def set_layers(self, *, ocr: bool, detections: bool) -> None:
         self.show_ocr, self.show_detections = ocr, detections
         self._draw_overlays()
@@ -136,6 +148,12 @@ class FrameView(QGraphicsView):
         for item in self._overlays:
             self.scene().removeItem(item)
         self._overlays.clear()
+        if self.region and self.show_ocr and self.has_image():
+            frame = self.scene().sceneRect()
+            x1, y1, x2, y2 = self.region
+            outline = QGraphicsRectItem(QRectF(x1 * frame.width(), y1 * frame.height(),
+                                               (x2 - x1) * frame.width(), (y2 - y1) * frame.height()))
+            self._add(outline, REGION_COLOR, fill_alpha=0, style=Qt.PenStyle.DashLine)
         result = self.result
         if result is None:
             return
@@ -147,7 +165,8 @@ class FrameView(QGraphicsView):
                 color = class_color(det.class_id)
                 box = QGraphicsRectItem(QRectF(x1, y1, x2 - x1, y2 - y1))
                 self._add(box, color, fill_alpha=28)
-                self._label(f"{det.label} {det.confidence:.0%}", color, x1, y1, label_room)
+                self._label(f"{detection_name(det)} {det.confidence:.0%}", color, x1, y1,
+                            label_room)
         if self.show_ocr:
             for line in result.ocr:
                 poly = QGraphicsPolygonItem(QPolygonF([QPointF(x, y) for x, y in line.box]))
@@ -156,8 +175,9 @@ class FrameView(QGraphicsView):
                 top = min(y for _, y in line.box)
                 self._label(line.text, OCR_COLOR, left, top, label_room)
 
-    def _add(self, item, color: QColor, *, fill_alpha: int) -> None:
-        pen = QPen(color, 2)
+    def _add(self, item, color: QColor, *, fill_alpha: int,
+             style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> None:
+        pen = QPen(color, 2, style)
         pen.setCosmetic(True)  # 2 screen pixels at any zoom
         item.setPen(pen)
         fill = QColor(color)

@@ -33,7 +33,7 @@ def _draw_status(painter: QPainter, status: str) -> None:
         painter.drawEllipse(QRectF(1.5, 1.5, 13, 13))
         painter.drawPolyline(QPolygonF([QPointF(8, 4.5), QPointF(8, 8), QPointF(10.5, 9.5)]))
         return
-    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setPen(QPen(QColor("white"), 1))  # a rim, so it shows on a selected row too
     painter.setBrush(color)
     painter.drawEllipse(QRectF(1, 1, 14, 14))
     painter.setPen(white)

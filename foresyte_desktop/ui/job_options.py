@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.pipelines import DEFAULT_PIPELINE, PIPELINES
 from foresyte_desktop.core.pipelines.yolo import DEFAULT_MODEL
+from foresyte_desktop.ui.resources import default_settings
 
 
 class JobOptions(QWidget):
@@ -86,11 +87,13 @@ class JobOptions(QWidget):
 
     def _restore(self) -> None:
         s = self.settings
-        index = self.pipeline.findData(s.value("jobs/pipeline", DEFAULT_PIPELINE, str))
+        first = default_settings().get("job") or {}
+        index = self.pipeline.findData(s.value("jobs/pipeline",
+                                               first.get("pipeline_id") or DEFAULT_PIPELINE, str))
         self.pipeline.setCurrentIndex(max(index, 0))
-        self.stride.setValue(int(s.value("jobs/stride", 1)))
-        self.max_frames.setValue(int(s.value("jobs/max_frames", 0)))
-        self.model_path = s.value("jobs/model", "", str) or None
+        self.stride.setValue(int(s.value("jobs/stride", first.get("frame_stride") or 1)))
+        self.max_frames.setValue(int(s.value("jobs/max_frames", first.get("max_frames") or 0)))
+        self.model_path = s.value("jobs/model", first.get("model_path") or "", str) or None
 
     def _save(self) -> None:
         s = self.settings

@@ -39,9 +39,12 @@ class _Run:
     cancelling: bool = False
 
 
-def pipeline_label(job: Job) -> str:
+def pipeline_label(job: Job, *, short: bool = False) -> str:
+    """"Text (OCR) · every 5th frame"; `short` drops the parenthesis, for the table."""
     cls = PIPELINES.get(job.pipeline_id)
     label = cls.label if cls else job.pipeline_id
+    if short:
+        label = label.split(" (")[0]
     if job.frame_stride > 1:
         label += f" · every {_ordinal(job.frame_stride)} frame"
     if job.max_frames:
@@ -107,7 +110,7 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if job.error_message:  # the whole sentence, wherever the pointer rests on the row
                 return job.error_message
-            return job.input_path if col == FILE else None
+            return {FILE: job.input_path, PIPELINE: pipeline_label(job)}.get(col)
         if role == Qt.ItemDataRole.ForegroundRole and col == STATUS and job.status == "failed":
             return STATUS_COLORS["failed"]
         return None
@@ -116,7 +119,7 @@ class JobTableModel(QAbstractTableModel):
         if col == FILE:
             return Path(job.input_path).name
         if col == PIPELINE:
-            return pipeline_label(job)
+            return pipeline_label(job, short=True)
         if col == STATUS:
             if self.is_cancelling(job.job_id) and job.status == "running":
                 return "Cancelling…"
@@ -134,7 +137,8 @@ class JobTableModel(QAbstractTableModel):
     def _progress_text(self, job: Job) -> str:
         done, total = job.frames_done, job.frames_total
         if total is None:
-            return "Starting…" if job.status == "running" else "Waiting"
+            return {"running": "Starting…", "pending": "Waiting"}.get(job.status,
+                                                                       "No frames analysed")
         parts = [f"{done}/{total} frames", f"{_percent(job)}%"]
         run = self._runs.get(job.job_id)
         if job.status == "running" and run:
@@ -240,6 +244,13 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
         job: Job = index.data(JOB_ROLE)
         percent = index.data(PERCENT_ROLE)
+        if percent is None:  # nothing analysed yet (waiting, or failed at once): words only
+            painter.save()
+            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(option.rect, Qt.AlignmentFlag.AlignCenter,
+                             index.data(Qt.ItemDataRole.DisplayRole) or "")
+            painter.restore()
+            return
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(3, 3, -3, -3)
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
@@ -279,7 +290,7 @@ class JobTableView(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(FILE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((PIPELINE, 190), (STATUS, 170), (PROGRESS, 360), (ADDED, 110),
+        for col, width in ((PIPELINE, 230), (STATUS, 170), (PROGRESS, 360), (ADDED, 110),
                            (FINISHED, 110)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(col, width)

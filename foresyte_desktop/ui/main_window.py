@@ -25,7 +25,7 @@ from foresyte_desktop.ui.formatting import plural
 from foresyte_desktop.ui.job_options import JobOptions
 from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
 from foresyte_desktop.ui.notice_bar import NoticeBar
-from foresyte_desktop.ui.resources import SAMPLE_VIDEO, resource_path
+from foresyte_desktop.ui.resources import SAMPLE_VIDEO, default_settings, resource_path
 from foresyte_desktop.ui.review_panel import ReviewPanel
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(top)
         self.main_split.addWidget(self.review_split)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([280, 640])
+        self.main_split.setSizes([240, 680])
         self.setCentralWidget(self.main_split)
 
     def _action(self, text: str, slot, keys: str | None = None, icon=None,
@@ -263,7 +263,8 @@ class MainWindow(QMainWindow):
                            ("window/panel_split", self.panel)):
             if s.value(key):
                 split.restoreState(s.value(key))
-        self.parallel.setValue(int(s.value("queue/max_parallel", 1)))
+        self.parallel.setValue(int(s.value("queue/max_parallel",
+                                           default_settings().get("max_parallel_jobs") or 1)))
         self.queue.set_max_parallel(self.parallel.value())
         self.when_done.setCurrentIndex(max(0, self.when_done.findData(
             s.value("queue/when_done", "nothing", str))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.ui.formatting import local_time, plural, video_time
-from foresyte_desktop.ui.frame_view import OCR_COLOR, class_color
+from foresyte_desktop.ui.frame_view import OCR_COLOR, class_color, detection_name
 from foresyte_desktop.ui.icons import swatch_icon
 from foresyte_desktop.ui.job_table import STATUS_TEXT, pipeline_label
 
@@ -80,7 +81,7 @@ class ReviewPanel(QSplitter):
         self.addWidget(_section("Job", scroll))
         self.addWidget(_section("Text segments", self.segments, self.filter))
         self.addWidget(_section("This frame", self.frame_items, self.frame_title))
-        self.setSizes([200, 380, 260])
+        self.setSizes([260, 330, 250])
         self.show_job(None)
 
     # -- the job ----------------------------------------------------------------------------
@@ -89,11 +90,16 @@ class ReviewPanel(QSplitter):
         if job is None:
             self.details.setText("<i>Select a job in the list to see its details.</i>")
             return
-        rows = [("File", html.escape(job.input_path)),
+        path = Path(job.input_path)
+        rows = [("File", html.escape(path.name)), ("Folder", html.escape(str(path.parent))),
                 ("Pipeline", html.escape(pipeline_label(job))),
                 ("Status", html.escape(STATUS_TEXT.get(job.status, job.status)))]
         if job.model_path:
             rows.append(("Model", html.escape(job.model_path)))
+        if job.roi:
+            x1, y1, x2, y2 = job.roi
+            rows.append(("Text region", f"{x1:.0%}–{x2:.0%} across, {y1:.0%}–{y2:.0%} down "
+                                        "(text is read only there)"))
         if job.frames_total is not None:
             rows.append(("Frames", f"{job.frames_done} of {job.frames_total} analysed"))
         rows.append(("Added", local_time(job.created_at)))
@@ -150,7 +156,7 @@ class ReviewPanel(QSplitter):
                                  f"{plural(len(result.detections), 'object')}{note}")
         for title, rows in (
                 ("Text", [(line.text, line.confidence, OCR_COLOR.name()) for line in result.ocr]),
-                ("Objects", [(d.label, d.confidence, class_color(d.class_id).name())
+                ("Objects", [(detection_name(d), d.confidence, class_color(d.class_id).name())
                              for d in result.detections])):
             group = QTreeWidgetItem([f"{title} ({len(rows)})", ""])
             for label, confidence, color in rows:

@@ -170,6 +170,7 @@ class Viewer(QWidget):
             self.frame_shown.emit(0, None)
             return
         self.view.set_message("Opening the video…")
+        self.view.set_region(job.roi)
         self._request(0)
         self.reload_results()
 
