@@ -5,13 +5,13 @@ Jobs run for real (RapidOCR in the runner's child process) on small videos writt
 The confirmation dialogs are answered by replacing the window's ask_* methods (plumbing: a
 modal dialog cannot be clicked in an offscreen test).
 """
+import os
 import subprocess
 import sys
 import time
-
-import pytest
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 
@@ -116,7 +116,8 @@ def test_drop_queues_good_files_and_folders_and_reports_the_bad_ones(qtbot, open
     notice = window.notice.text()
     assert window.notice.isVisible()
     assert "Skipped 2 files" in notice
-    assert "“notes.mp4” is not an MP4 file" in notice and "“report.pdf” is not an MP4 file" in notice
+    assert "“notes.mp4” is not an MP4 file" in notice
+    assert "“report.pdf” is not an MP4 file" in notice
     status = window.statusBar().currentMessage()
     assert status.startswith("Queued 2 videos; skipped 2 (not an MP4 file).")
     assert window.current_job().job_id == row_job(window, 0).job_id  # the first one is selected
@@ -300,9 +301,19 @@ def test_help_opens_the_sample_video(qtbot, open_window):
     assert names(window) == ["sample.mp4"]
 
 
-def run_foresyte(args, timeout=240):
+def run_foresyte(args, timeout=240, env=None):
     return subprocess.run([sys.executable, "-m", "foresyte_desktop", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland sessions")
+def test_without_a_display_the_window_says_so_and_exits(data_dir):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = run_foresyte(["--data-dir", data_dir], timeout=60, env=env)
+    assert result.returncode == 2
+    assert "the window needs a graphical session" in result.stderr
+    assert "foresyte run FILE" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_second_instance_says_the_database_is_in_use_and_exits(store, data_dir):

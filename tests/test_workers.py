@@ -71,6 +71,7 @@ def test_running_jobs_cancels_a_job_claimed_before_it_registered():
 
 def test_task_lane_runs_in_order_off_the_gui_thread_and_reports_errors(qtbot):
     import threading
+
     from foresyte_desktop.core.errors import ForesyteError
     lane = TaskLane()
     got, errors = [], []

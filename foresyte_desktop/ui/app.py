@@ -102,6 +102,7 @@ def main(files: list[str], data_dir: str | None) -> int:
         refuse(str(exc))
         return EXIT_FAILED
     from PySide6.QtCore import QTimer
+
     from foresyte_desktop.ui.main_window import MainWindow
     try:
         window = MainWindow(store, resolved, window_settings(resolved))

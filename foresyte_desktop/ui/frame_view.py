@@ -151,8 +151,8 @@ class FrameView(QGraphicsView):
         if self.region and self.show_ocr and self.has_image():
             frame = self.scene().sceneRect()
             x1, y1, x2, y2 = self.region
-            outline = QGraphicsRectItem(QRectF(x1 * frame.width(), y1 * frame.height(),
-                                               (x2 - x1) * frame.width(), (y2 - y1) * frame.height()))
+            w, h = frame.width(), frame.height()
+            outline = QGraphicsRectItem(QRectF(x1 * w, y1 * h, (x2 - x1) * w, (y2 - y1) * h))
             self._add(outline, REGION_COLOR, fill_alpha=0, style=Qt.PenStyle.DashLine)
         result = self.result
         if result is None:

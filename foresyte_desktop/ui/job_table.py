@@ -83,10 +83,6 @@ class JobTableModel(QAbstractTableModel):
     def row_of(self, job_id: str) -> int | None:
         return self._rows.get(job_id)
 
-    def job(self, job_id: str) -> Job | None:
-        row = self._rows.get(job_id)
-        return None if row is None else self._jobs[row]
-
     def counts(self) -> Counter:
         return Counter(j.status for j in self._jobs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, QUrl
@@ -21,6 +22,7 @@ from foresyte_desktop.core.intake import IntakeResult
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.formatting import plural
 from foresyte_desktop.ui.job_options import JobOptions
 from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
@@ -108,23 +110,9 @@ class MainWindow(QMainWindow):
         self.main_split.setSizes([240, 680])
         self.setCentralWidget(self.main_split)
 
-    def _action(self, text: str, slot, keys: str | None = None, icon=None,
-                tip: str | None = None) -> QAction:
-        act = QAction(text, self)
-        if keys:
-            act.setShortcut(QKeySequence(keys))
-        if icon is not None:
-            act.setIcon(self.style().standardIcon(icon))
-        if tip:
-            act.setStatusTip(tip)
-            act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                           if keys else tip)
-        act.triggered.connect(slot)
-        return act
-
     def _make_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        a = self._action
+        a = partial(make_action, self)
         self.act_add = a("Add Videos…", self.choose_files, "Ctrl+O", sp.SP_DialogOpenButton,
                          "Queue MP4 files with the settings in the toolbar")
         self.act_add_folder = a("Add Folder…", self.choose_folder, "Ctrl+Shift+O",
@@ -144,8 +132,8 @@ class MainWindow(QMainWindow):
         self.act_export_as = {fmt: a(f"Export {fmt.upper()}…",
                                      lambda _=False, f=fmt: self.export(f)) for fmt in FORMATS}
         self.act_copy_error = a("Copy Error Message", self.copy_error)
-        self.act_data_folder = a("Open Data Folder", lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(self.data_dir))), tip="Open the folder ForeSyte keeps its data in")
+        self.act_data_folder = a("Open Data Folder", self.open_data_folder,
+                                 tip="Open the folder ForeSyte keeps its data in")
         self.act_quit = a("Quit", self.close, "Ctrl+Q")
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.act_sample = a("Open Sample Video", self.open_sample,
@@ -286,7 +274,7 @@ class MainWindow(QMainWindow):
     # -- adding videos ----------------------------------------------------------------------
 
     def add_paths(self, paths: list[str]) -> None:
-        """Queue files and folders with the toolbar's settings; bad files are reported, not queued."""
+        """Queue files and folders with the toolbar's settings; bad files are reported only."""
         if not paths:
             return
         self.statusBar().showMessage(f"Checking {plural(len(paths), 'item')}…")
@@ -442,6 +430,9 @@ class MainWindow(QMainWindow):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         return box.clickedButton() is remove
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
 
     def reveal_output(self) -> None:
         job = self.current_job()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -64,7 +65,8 @@ class ReviewPanel(QSplitter):
         self.segments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.segments.header().setStretchLastSection(True)
         for col in (0, 1):
-            self.segments.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+            self.segments.header().setSectionResizeMode(
+                col, QHeaderView.ResizeMode.ResizeToContents)
         self.segments.itemClicked.connect(self._on_segment_clicked)
         self.segments.itemActivated.connect(self._on_segment_clicked)
         self.segments_title = QLabel()

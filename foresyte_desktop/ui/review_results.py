@@ -41,6 +41,3 @@ class ReviewResults:
     @property
     def last_index(self) -> int | None:
         return max(self.frames) if self.frames else None
-
-    def in_order(self) -> list[FrameResult]:
-        return [self.frames[i] for i in sorted(self.frames)]

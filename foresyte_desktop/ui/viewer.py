@@ -6,8 +6,10 @@ job's new results arrive live from its worker and are drawn as they come.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
 from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.formatting import video_time
 from foresyte_desktop.ui.frame_view import FrameView
 from foresyte_desktop.ui.review_results import ReviewResults
@@ -29,7 +32,6 @@ class Viewer(QWidget):
 
     frame_shown = Signal(int, object)     # frame index, FrameResult standing for it (or None)
     segments_changed = Signal(object)     # list of text segment dicts
-    results_changed = Signal()            # frames with results were added
 
     def __init__(self, store: JobStore, lane: TaskLane, parent: QWidget | None = None):
         super().__init__(parent)
@@ -90,38 +92,28 @@ class Viewer(QWidget):
     # -- actions ----------------------------------------------------------------------------
 
     def _make_actions(self) -> None:
-        icon = self.style().standardIcon
         sp = QStyle.StandardPixmap
-
-        def action(text: str, keys, slot, pixmap=None, checkable=False) -> QAction:
-            act = QAction(text, self)
-            if pixmap is not None:
-                act.setIcon(icon(pixmap))
-            act.setShortcuts([QKeySequence(k) for k in (keys if isinstance(keys, list) else
-                                                        [keys])] if keys else [])
-            act.setCheckable(checkable)
-            act.setToolTip(f"{text} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                           if keys else text)
-            (act.toggled if checkable else act.triggered).connect(slot)
-            return act
-
-        self.act_play = action("Play", "Space", self.toggle_play, sp.SP_MediaPlay)
-        self.act_step_back = action("Previous Frame", "Left", lambda: self.step(-1),
-                                    sp.SP_MediaSeekBackward)
-        self.act_step_forward = action("Next Frame", "Right", lambda: self.step(1),
-                                       sp.SP_MediaSeekForward)
-        self.act_previous_result = action("Previous Frame with Results", "Shift+Left",
-                                          lambda: self.jump_to_result(-1), sp.SP_MediaSkipBackward)
-        self.act_next_result = action("Next Frame with Results", "Shift+Right",
-                                      lambda: self.jump_to_result(1), sp.SP_MediaSkipForward)
-        self.act_first = action("First Frame", "Home", lambda: self.seek(0))
-        self.act_last = action("Last Frame", "End", lambda: self.seek(self.frame_count - 1))
-        self.act_show_ocr = action("Text", "Ctrl+1", self._on_layers, checkable=True)
-        self.act_show_detections = action("Objects", "Ctrl+2", self._on_layers, checkable=True)
-        self.act_follow = action("Live", "Ctrl+L", self._on_follow, checkable=True)
-        self.act_show_ocr.setStatusTip("Show or hide the text read on the frame")
-        self.act_show_detections.setStatusTip("Show or hide the objects detected on the frame")
-        self.act_follow.setStatusTip("Follow the newest analysed frame of a running job")
+        a = partial(make_action, self)
+        self.act_play = a("Play", self.toggle_play, "Space", sp.SP_MediaPlay)
+        self.act_step_back = a("Previous Frame", lambda: self.step(-1), "Left",
+                               sp.SP_MediaSeekBackward)
+        self.act_step_forward = a("Next Frame", lambda: self.step(1), "Right",
+                                  sp.SP_MediaSeekForward)
+        self.act_previous_result = a("Previous Frame with Results",
+                                     lambda: self.jump_to_result(-1), "Shift+Left",
+                                     sp.SP_MediaSkipBackward)
+        self.act_next_result = a("Next Frame with Results", lambda: self.jump_to_result(1),
+                                 "Shift+Right", sp.SP_MediaSkipForward)
+        self.act_first = a("First Frame", lambda: self.seek(0), "Home")
+        self.act_last = a("Last Frame", lambda: self.seek(self.frame_count - 1), "End")
+        self.act_show_ocr = a("Text", self._on_layers, "Ctrl+1",
+                              tip="Show or hide the text read on the frame", checkable=True)
+        self.act_show_detections = a("Objects", self._on_layers, "Ctrl+2",
+                                     tip="Show or hide the objects detected on the frame",
+                                     checkable=True)
+        self.act_follow = a("Live", self._on_follow, "Ctrl+L",
+                            tip="Follow the newest analysed frame of a running job",
+                            checkable=True)
         for act in (self.act_show_ocr, self.act_show_detections):
             act.setChecked(True)
         # Shortcuts work wherever the viewer is shown, and the window's menus list them too.
@@ -198,7 +190,6 @@ class Viewer(QWidget):
         new = self.results.add(frames)
         if not new:
             return
-        self.results_changed.emit()
         if self.follow:
             self.seek(max(new), follow=True)
         elif self.shown_index is not None and \
@@ -229,8 +220,7 @@ class Viewer(QWidget):
             return self.reload_results()  # another job, or a retry, while this one loaded
         if fresh:
             self._db_upto = max(self._db_upto, fresh[-1].frame_index)
-            if self.results.add(fresh):
-                self.results_changed.emit()
+            self.results.add(fresh)
             self._show_results()
         self.segments_changed.emit(segments)
 

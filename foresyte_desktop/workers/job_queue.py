@@ -84,11 +84,6 @@ class JobQueue(QObject):
     def running_job_ids(self) -> list[str]:
         return self._running.job_ids()
 
-    @property
-    def busy(self) -> bool:
-        """A worker is out (running a job or looking for one)."""
-        return self._active > 0
-
     def start(self) -> None:
         self._started = True
         self._generation += 1
@@ -105,7 +100,7 @@ class JobQueue(QObject):
         self.state_changed.emit()
 
     def shutdown(self, how: str = "interrupt") -> None:
-        """Stop every job (`cancel`, or `interrupt`: resumable) and emit `stopped` once all returned."""
+        """Stop every job (`cancel`, or `interrupt`: resumable); `stopped` when all returned."""
         self._started = False
         self._stopping = True
         self._running.halt(how)

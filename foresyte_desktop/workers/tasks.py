@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
 from foresyte_desktop.core.errors import ForesyteError
 
@@ -30,13 +30,12 @@ class TaskLane(QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
-        self.pending = 0
 
     def submit(self, fn: Callable[..., Any], *args: Any,
                on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[str], None] | None = None) -> None:
-        """Run `fn(*args)` in the lane; then `on_done(result)` or `on_error(sentence)` on the GUI thread."""
-        self.pending += 1
+        """Run `fn(*args)` in the lane, then `on_done(result)` or `on_error(sentence)` on the
+        GUI thread."""
 
         def call() -> None:
             try:
@@ -53,7 +52,6 @@ class TaskLane(QObject):
 
     @Slot(object)
     def _on_deliver(self, outcome: tuple) -> None:
-        self.pending -= 1
         on_done, result, error = outcome
         if error is None:
             if on_done is not None:
