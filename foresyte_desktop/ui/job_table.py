@@ -107,8 +107,6 @@ class JobTableModel(QAbstractTableModel):
             if job.error_message:  # the whole sentence, wherever the pointer rests on the row
                 return job.error_message
             return {FILE: job.input_path, PIPELINE: pipeline_label(job)}.get(col)
-        if role == Qt.ItemDataRole.ForegroundRole and col == STATUS and job.status == "failed":
-            return STATUS_COLORS["failed"]
         return None
 
     def _display(self, job: Job, col: int) -> str | None:

@@ -111,13 +111,14 @@ class ReviewPanel(QSplitter):
             rows.append(("Resumed", plural(job.resume_count, "time")))
         if job.output_path and job.status == "completed":
             rows.append(("Results", html.escape(job.output_path)))
-        text = "<table cellspacing='2'>" + "".join(
-            f"<tr><td style='color:palette(placeholder-text);padding-right:8px'>{k}</td>"
-            f"<td>{v}</td></tr>" for k, v in rows) + "</table>"
-        if job.error_message:
+        text = ""
+        if job.error_message:  # first: it is what the user needs to read
             color = "#d64541" if job.status == "failed" else "#b7791f"
             text += (f"<p style='color:{color}'><b>{'Error' if job.status == 'failed' else 'Note'}"
                      f":</b> {html.escape(job.error_message)}</p>")
+        text += "<table cellspacing='2'>" + "".join(
+            f"<tr><td style='color:palette(placeholder-text);padding-right:8px'>{k}</td>"
+            f"<td>{v}</td></tr>" for k, v in rows) + "</table>"
         self.details.setText(text)
 
     def show_segments(self, segments: list[dict]) -> None:
