@@ -34,8 +34,10 @@ def videos(tmp_path_factory):
     nested.mkdir(parents=True)
     make_text_video(nested / "clip two.mp4", [("SECOND CLIP", 4)], fps=10, size=(320, 180),
                     scale=1.0)
+    # A ticker: text that moves in every frame is read afresh in every frame, so jobs on it
+    # last long enough to be cancelled, paused or closed on.
     make_text_video(root / "long.mp4", [("KEEP READING", 40)], fps=10, size=(320, 180),
-                    scale=1.0)
+                    scale=1.0, x_speed=12)
     (root / "notes.mp4").write_text("not a video at all")
     (root / "report.pdf").write_bytes(b"%PDF-1.4 not a video")
     return root

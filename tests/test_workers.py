@@ -24,9 +24,10 @@ def short_video(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def long_video(tmp_path_factory):
-    """Long enough that a job is still running when the test cancels it."""
+    """A ticker (read afresh in every frame): a job on it is still running when cancelled."""
     path = tmp_path_factory.mktemp("workers") / "long.mp4"
-    return make_text_video(path, [("CANCEL ME", 60)], fps=10, size=(320, 180), scale=1.0)
+    return make_text_video(path, [("CANCEL ME", 60)], fps=10, size=(320, 180), scale=1.0,
+                           x_speed=12)
 
 
 @pytest.fixture
