@@ -3,14 +3,16 @@
 A file is accepted only if it carries an ISO-BMFF `ftyp` box in its first 64 bytes (MP4, and
 QuickTime `.mov`, which is the same container family and decodes the same) and OpenCV can open
 it and decode its first frame. Frames are decoded one at a time, so memory stays flat however
-long the video is.
+long the video is; `prefetched` moves the decoding onto a thread of its own, a few frames ahead.
 """
 from __future__ import annotations
 
 import math
 import os
+import queue
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov")
 _VIDEO_HANDLER = re.compile(rb"hdlr.{8}vide", re.S)
 _DAMAGED = object()  # stands for a frame the decoder could not produce
 MAX_DAMAGED_RUN = 300  # consecutive undecodable frames after which the rest is given up
+PREFETCH = 4  # frames decoded ahead of the consumer by `prefetched`
 
 
 class VideoRefused(VideoError):
@@ -203,3 +206,52 @@ def probe(path: str | os.PathLike) -> VideoInfo:
     """Validate a file as the intake does and return what it holds; raises VideoRefused."""
     with VideoReader(path) as reader:
         return reader.info
+
+
+class _Failed:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+_END = object()
+
+
+def prefetched(frames: Iterator[Frame], prepare: Callable[[Frame], object] = lambda f: f,
+               depth: int = PREFETCH) -> Iterator:
+    """`prepare(frame)` for each of `frames`, computed on a decoding thread of its own.
+
+    FFmpeg and OpenCV release the GIL, so decoding (and the per-frame work in `prepare`)
+    overlaps the consumer's inference; at most `depth` frames wait in between, so memory
+    stays bounded. Errors are raised in the consumer; closing the iterator stops the thread.
+    """
+    ahead: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not put(prepare(frame)):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_Failed(exc))
+
+    thread = threading.Thread(target=produce, name="foresyte-decode", daemon=True)
+    thread.start()
+    try:
+        while (item := ahead.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join()

@@ -23,7 +23,8 @@ def per_thread(key: Any, factory: Callable[[], T]) -> T:
 
 
 class Pipeline:
-    """Turns a video's frames into FrameResults. Subclasses implement `analyse`."""
+    """Turns a video's frames into FrameResults. Subclasses implement `analyse` (one frame at
+    a time), or override `run` to carry work from frame to frame; `stats` counts that work."""
 
     pipeline_id = ""
     label = ""
@@ -35,6 +36,7 @@ class Pipeline:
         self.data_dir = data_dir
         self.roi = roi  # OCR reads only inside it (see roi.read_in_roi)
         self.first_track_id = first_track_id  # trackers number their objects from here
+        self.stats: dict[str, int] = {}
 
     def prepare(self) -> None:
         """Load models now, so a missing model fails the job before any frame is read."""
@@ -44,6 +46,9 @@ class Pipeline:
 
     def run(self, reader: VideoReader, *, stride: int, max_frames: int | None,
             start: int = 0) -> Iterator[FrameResult]:
-        """Results for the frames `reader.frames(...)` yields, in order."""
+        """Results for the frames `reader.frames(...)` yields, in order.
+
+        Resuming calls this with `start` one stride past the last stored result; the results
+        from there must be those an uninterrupted run gives."""
         for frame in reader.frames(stride, max_frames, start):
             yield self.analyse(frame)

@@ -1,0 +1,101 @@
+"""Reading text once per change (core/pipelines/reuse.py), with the real RapidOCR on real
+videos: exact boundaries, reuse that loses no line, moving text read afresh, and a resumed run
+that gives what an uninterrupted one gives."""
+import pytest
+
+from foresyte_desktop.core.pipelines import create_pipeline, reuse
+from foresyte_desktop.core.pipelines.base import Pipeline
+from foresyte_desktop.core.segments import merge_segments
+from foresyte_desktop.core.video import VideoReader
+from tests.videos import make_text_video
+
+# Frame numbers of each line in the subtitle video below (25 fps, moving background).
+SUBS = [("", 7), ("FIRST LINE", 23), ("SECOND LINE 42", 17), ("", 9), ("THIRD ONE", 24)]
+TRUTH = {"FIRSTLINE": (7, 29), "SECONDLINE42": (30, 46), "THIRDONE": (56, 79)}
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def run(video, *, stride=1, start=0, max_frames=None, reuse_frames=True):
+    pipeline = create_pipeline("ocr_only")
+    with VideoReader(video) as reader:
+        if reuse_frames:
+            results = list(pipeline.run(reader, stride=stride, max_frames=max_frames,
+                                        start=start))
+        else:  # the plain loop: every frame detected and recognised on its own
+            results = list(Pipeline.run(pipeline, reader, stride=stride,
+                                        max_frames=max_frames, start=start))
+    return results, pipeline.stats
+
+
+@pytest.fixture(scope="module")
+def subs_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("speed") / "subs.mp4"
+    return make_text_video(path, SUBS, fps=25, size=(480, 270), scale=1.0,
+                           moving_background=True, top_text="NEWS 24")
+
+
+@pytest.fixture(scope="module")
+def subs_run(subs_video):
+    return run(subs_video)
+
+
+def test_segment_boundaries_are_within_three_frames_of_the_truth(subs_run):
+    results, stats = subs_run
+    assert [r.frame_index for r in results] == list(range(80))
+    segments = {squeeze(s["text"]): (s["first_frame"], s["last_frame"])
+                for s in merge_segments(results)}
+    assert segments.get("NEWS24") == (0, 79)
+    for text, (first, last) in TRUTH.items():
+        assert text in segments, segments
+        got_first, got_last = segments[text]
+        assert abs(got_first - first) <= 3 and abs(got_last - last) <= 3, (text, segments)
+    # The savings: far fewer detections and recognitions than frames.
+    assert stats["frames_analysed"] == 80
+    assert stats["frames_detected"] <= 20 and stats["boxes_recognised"] <= 12, stats
+
+
+def test_reused_frames_are_marked_and_carry_their_lines(subs_run):
+    results, _ = subs_run
+    reused = [r for r in results if r.reused_from is not None]
+    assert len(reused) >= 60
+    by_index = {r.frame_index: r for r in results}
+    for r in reused:
+        assert r.reused_from < r.frame_index and r.reused_from in by_index
+        assert r.ocr, r.frame_index  # the station name is on every frame: never an empty reuse
+
+
+def test_reuse_loses_no_line_that_reading_every_frame_finds(subs_video, subs_run):
+    plain, _ = run(subs_video, stride=4, reuse_frames=False)
+    reused = [r for r in subs_run[0] if r.frame_index % 4 == 0]
+    assert [r.frame_index for r in reused] == [r.frame_index for r in plain]
+    for every, once in zip(plain, reused):
+        seen = {squeeze(line.text) for line in once.ocr}
+        for line in every.ocr:
+            assert squeeze(line.text) in seen, (every.frame_index, line.text, seen)
+
+
+def test_a_resumed_run_gives_what_an_uninterrupted_run_gives(subs_video, monkeypatch):
+    monkeypatch.setattr(reuse, "REFRESH_S", 1.0)  # refresh points at frames 0, 25, 50, 75
+    whole, _ = run(subs_video)
+    for start in (33, 60):
+        resumed, _ = run(subs_video, start=start)
+        assert [(r.frame_index, [(o.text, o.box) for o in r.ocr]) for r in resumed] == \
+            [(r.frame_index, [(o.text, o.box) for o in r.ocr]) for r in whole[start:]]
+
+
+def test_moving_text_is_read_afresh_not_reused_as_unchanged(tmp_path):
+    ticker = make_text_video(tmp_path / "ticker.mp4", [("BREAKING NEWS TICKER", 90)], fps=25,
+                             size=(480, 270), scale=1.0, x_speed=8)
+    results, stats = run(ticker)
+    assert len(results) == 90
+    lefts = []
+    for r in results[15:70]:  # the text is on screen: every frame carries a reading of it
+        assert r.ocr, r.frame_index
+        lefts.append(min(p[0] for p in r.ocr[0].box))
+    assert lefts[-1] < lefts[0] - 200  # the box follows the text as it is read again
+    assert stats["boxes_recognised"] >= 6
+    words = {w for r in results for line in r.ocr for w in line.text.split()}
+    assert {"BREAKING", "TICKER"} <= {w.upper() for w in words}, words
