@@ -19,7 +19,7 @@ from foresyte_desktop import __version__
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import FORMATS, export_name, render
 from foresyte_desktop.core.intake import IntakeResult
-from foresyte_desktop.core.model import Job
+from foresyte_desktop.core.model import Job, JobSpec
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.ui.actions import make_action
@@ -29,6 +29,7 @@ from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
 from foresyte_desktop.ui.notice_bar import NoticeBar
 from foresyte_desktop.ui.resources import SAMPLE_VIDEO, default_settings, resource_path
 from foresyte_desktop.ui.review_panel import ReviewPanel
+from foresyte_desktop.ui.trust_prompt import confirm_pickle_model, untrusted_sha
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
 from foresyte_desktop.workers.tasks import TaskLane
@@ -277,8 +278,20 @@ class MainWindow(QMainWindow):
         """Queue files and folders with the toolbar's settings; bad files are reported only."""
         if not paths:
             return
+        spec = self.options.spec()
         self.statusBar().showMessage(f"Checking {plural(len(paths), 'item')}…")
-        self.queue.add_paths(paths, self.options.spec())
+        self.queue.lane.submit(untrusted_sha, self.store, spec.model_path,
+                               on_done=lambda sha: self._queue_if_trusted(paths, spec, sha))
+
+    def _queue_if_trusted(self, paths: list[str], spec: JobSpec, sha: str | None) -> None:
+        """Queue, first asking about a .pt model not trusted yet; cancelled: queue nothing."""
+        if sha is not None:
+            if not confirm_pickle_model(self, spec.model_path):
+                self.statusBar().showMessage("Nothing was queued: the model file is not "
+                                             "trusted.", 15000)
+                return
+            self.queue.lane.submit(self.store.trust_model, sha, spec.model_path)
+        self.queue.add_paths(paths, spec)
 
     def choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
