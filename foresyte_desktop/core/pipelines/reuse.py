@@ -34,7 +34,7 @@ from foresyte_desktop.core.roi import Roi, roi_pixels
 from foresyte_desktop.core.video import Frame, VideoReader, prefetched
 
 PROBE_S = 0.5  # a text detection at least this often, to find text that appeared ...
-PROBE_MAX_S = 2.0  # ... unless the probe gate sees nothing new; then at least this often
+PROBE_MAX_S = 3.0  # ... unless the probe gate sees nothing new; then at least this often
 REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from such a frame
 READ_FRAMES = 4  # a still line is recognised from the mean of its first frames
 REF_FRAMES = 8  # a line's signal compares against the mean of up to this many frames
