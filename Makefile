@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint system deps bench bench-search bench-reliability soak bundle bundle-check screenshot clean
+.PHONY: run test lint system deps bench bench-search bench-reliability soak bundle bundle-check screenshot screenshot-search clean
 
 run: deps
 	$(BIN)/foresyte
@@ -24,6 +24,10 @@ lint: deps
 # docs/screenshot.png: the window under Xvfb after a few real jobs ran.
 screenshot: deps
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot.py
+
+# docs/screenshot-search.png: the Find panel and the timeline, after two real jobs ran.
+screenshot-search: deps
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot_search.py
 
 # Text reading: ForeSyte side by side with a naive loop on the development videos (built
 # with ffmpeg from ../shared/bench), a table on stdout and JSON in .bench/. The 10-minute

@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSizePolicy, QSpinBox,
-    QSplitter, QStyle, QToolBar, QVBoxLayout, QWidget,
+    QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSizePolicy,
+    QSpinBox, QSplitter, QStyle, QToolBar, QVBoxLayout, QWidget,
 )
 
 from foresyte_desktop import __version__
@@ -29,6 +29,8 @@ from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
 from foresyte_desktop.ui.notice_bar import NoticeBar
 from foresyte_desktop.ui.resources import SAMPLE_VIDEO, default_settings, resource_path
 from foresyte_desktop.ui.review_panel import ReviewPanel
+from foresyte_desktop.ui.search_panel import SearchPanel
+from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.trust_prompt import confirm_pickle_model, untrusted_sha
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
@@ -71,6 +73,8 @@ class MainWindow(QMainWindow):
         self.options = JobOptions(settings)
         self.viewer = Viewer(store, self.reads)
         self.panel = ReviewPanel()
+        self.timeline = TimelineStrip(self.viewer)
+        self.search = SearchPanel(store)
 
         self._build_layout()
         self._make_actions()
@@ -99,7 +103,13 @@ class MainWindow(QMainWindow):
         top_layout.addWidget(self.notice)
         top_layout.addWidget(self.table, 1)
         self.review_split = QSplitter(Qt.Orientation.Horizontal)
-        self.review_split.addWidget(self.viewer)
+        under_viewer = QWidget()
+        viewer_layout = QVBoxLayout(under_viewer)
+        viewer_layout.setContentsMargins(0, 0, 0, 0)
+        viewer_layout.setSpacing(0)
+        viewer_layout.addWidget(self.viewer, 1)
+        viewer_layout.addWidget(self.timeline)
+        self.review_split.addWidget(under_viewer)
         self.review_split.addWidget(self.panel)
         self.review_split.setStretchFactor(0, 3)
         self.review_split.setStretchFactor(1, 1)
@@ -110,6 +120,10 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([240, 680])
         self.setCentralWidget(self.main_split)
+        self.search_dock = QDockWidget("Find")
+        self.search_dock.setObjectName("search_dock")
+        self.search_dock.setWidget(self.search)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.search_dock)
 
     def _make_actions(self) -> None:
         sp = QStyle.StandardPixmap
@@ -142,6 +156,8 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = a("Keyboard Shortcuts", self.show_shortcuts, "F1")
         self.act_about = a("About ForeSyte", self.show_about)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.act_find = a("Find in All Videos…", self.find_text, "Ctrl+F",
+                          tip="Search the text read in every job")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -167,6 +183,8 @@ class MainWindow(QMainWindow):
                               self.viewer.act_follow])
         view_menu.addSeparator()
         view_menu.addActions(self.viewer.navigation_actions())
+        view_menu.addSeparator()
+        view_menu.addAction(self.act_find)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.act_sample, self.act_shortcuts])
@@ -231,6 +249,7 @@ class MainWindow(QMainWindow):
         self.viewer.frame_shown.connect(self.panel.show_frame)
         self.viewer.segments_changed.connect(self.panel.show_segments)
         self.panel.seek_requested.connect(self.viewer.seek)
+        self.search.hit_activated.connect(self.show_hit)
         self.parallel.valueChanged.connect(self._on_parallel)
         self.when_done.currentIndexChanged.connect(
             lambda: self.settings.setValue("queue/when_done", self.when_done.currentData()))
@@ -416,6 +435,25 @@ class MainWindow(QMainWindow):
                 self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect |
                 QItemSelectionModel.SelectionFlag.Rows)
 
+    def find_text(self) -> None:
+        self.search_dock.show()
+        self.search.focus_box()
+
+    def show_hit(self, job_id: str, frame_index: int) -> None:
+        """Review a search hit: select its job and go to its frame once the video is open."""
+        self.select_job(job_id)
+        viewer = self.viewer
+        if viewer.info is not None:
+            viewer.seek(frame_index)
+            return
+
+        def on_opened(path: str, _info) -> None:
+            if viewer.job is not None and viewer.job.job_id == job_id and \
+                    path == viewer.job.input_path:
+                viewer.decoder.opened.disconnect(on_opened)
+                viewer.seek(frame_index)
+        viewer.decoder.opened.connect(on_opened)
+
     def cancel_selected(self) -> None:
         ids = [j.job_id for j in self.selected_jobs() if j.status in ("pending", "running")]
         if ids:
@@ -596,9 +634,9 @@ class MainWindow(QMainWindow):
     # -- help -------------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
-        actions = [self.act_add, self.act_add_folder, self.act_start, self.act_cancel,
-                   self.act_retry, self.act_remove, self.act_export, self.act_reveal,
-                   self.viewer.act_show_ocr, self.viewer.act_show_detections,
+        actions = [self.act_add, self.act_add_folder, self.act_find, self.act_start,
+                   self.act_cancel, self.act_retry, self.act_remove, self.act_export,
+                   self.act_reveal, self.viewer.act_show_ocr, self.viewer.act_show_detections,
                    self.viewer.act_follow, *self.viewer.navigation_actions()]
         rows = "".join(
             f"<tr><td>{act.text().replace('&', '')}</td><td style='padding-left:16px'><b>"

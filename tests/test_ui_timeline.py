@@ -1,0 +1,93 @@
+"""The timeline strip under the viewer, drawn for real and read back as pixels, on a real video
+whose results (plumbing: written with commit_batch, no OCR or detector runs) are in a real
+store."""
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QToolTip
+
+from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
+from foresyte_desktop.core.video import probe
+from foresyte_desktop.ui.frame_view import OCR_COLOR
+from foresyte_desktop.ui.main_window import MainWindow
+from foresyte_desktop.ui.timeline_strip import BACKGROUND, MARGIN, TEXT_ROW
+from tests.videos import make_text_video
+
+BOX = [[30.0, 70.0], [160.0, 70.0], [160.0, 100.0], [30.0, 100.0]]
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory):
+    """40 frames at 10 fps: ALPHA on frames 0-9, nothing, then OMEGA on 30-39."""
+    return make_text_video(tmp_path_factory.mktemp("timeline") / "strip.mp4",
+                           [("ALPHA", 10), ("", 20), ("OMEGA", 10)], fps=10, size=(320, 180),
+                           scale=1.0)
+
+
+@pytest.fixture
+def window(qtbot, store, data_dir, tmp_path):
+    w = MainWindow(store, data_dir, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.quit_resume_later()
+    qtbot.waitUntil(lambda: w._closed, timeout=10_000)
+
+
+def stored_job(store, video):
+    job = store.add_job(JobSpec(str(video), "yolo_ocr"))
+    store.claim_next()
+    info = probe(video)
+    store.begin(job.job_id, info, info.frame_count)
+    frames = []
+    for i in range(info.frame_count):
+        text = "ALPHA" if i < 10 else "OMEGA" if i >= 30 else None
+        frames.append(FrameResult(
+            i, i / 10, ocr=[OcrLine(text, 0.95, BOX)] if text else [],
+            detections=[Detection("person", 0, 0.9, [10.0, 10.0, 60.0, 90.0])]
+            if 15 <= i < 25 else []))
+    store.commit_batch(job.job_id, frames, frames_done=len(frames), checkpoint_frame=39)
+    store.finish(job.job_id, "completed")
+    return store.get_job(job.job_id)
+
+
+def near(pixel, color, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in
+               zip((pixel.red(), pixel.green(), pixel.blue()),
+                   (color.red(), color.green(), color.blue())))
+
+
+def test_the_strip_shows_text_bars_and_object_density_and_seeks_on_click(qtbot, window, store,
+                                                                         video):
+    job = stored_job(store, video)
+    window.model.set_jobs(store.list_jobs())
+    window.select_job(job.job_id)
+    strip, viewer = window.timeline, window.viewer
+    qtbot.waitUntil(lambda: strip.timeline is not None and len(strip.timeline.text_bars) == 2
+                    and viewer.info is not None, timeout=10_000)
+    assert list(strip.timeline.density) == ["person"]
+    image = strip.render_image()
+    ratio = image.width() / strip.width()  # device pixels per widget pixel
+    text_y = round((MARGIN + TEXT_ROW / 2) * ratio)
+    band_y = round((MARGIN + TEXT_ROW + 3 + 4) * ratio)
+
+    def at(seconds, y):
+        return image.pixelColor(round(strip._x(seconds) * ratio), y)
+
+    assert near(at(0.5, text_y), OCR_COLOR) and near(at(3.5, text_y), OCR_COLOR)
+    assert near(at(2.0, text_y), BACKGROUND)  # no text between the segments
+    assert not near(at(2.0, band_y), BACKGROUND)  # the person, from 1.5 s to 2.5 s
+    assert near(at(0.5, band_y), BACKGROUND)
+
+    # A click at 3.2 s goes to frame 32; the position line follows.
+    x = round(strip._x(3.2))
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(x, strip.height() // 2))
+    qtbot.waitUntil(lambda: viewer.shown_index == 32, timeout=10_000)
+    assert strip.position_s == pytest.approx(3.2)
+    line = strip.render_image().pixelColor(round(strip._x(3.2) * ratio), 1)
+    assert line.red() > 200 and line.green() < 120
+
+    # Hovering names the text under the cursor.
+    assert strip.text_at(0.5) == ["ALPHA"] and strip.text_at(2.0) == []
+    qtbot.mouseMove(strip, QPoint(round(strip._x(0.5)), strip.height() // 2))
+    qtbot.waitUntil(lambda: "ALPHA" in QToolTip.text(), timeout=5000)
