@@ -50,9 +50,10 @@ def test_job_runs_to_completion_with_progress_and_json(store, data_dir, runner, 
     assert doc["text_segments"][0]["start_s"] == 0.0 and doc["text_segments"][1]["end_s"] == 3.5
 
 
-def test_cancel_stops_at_the_next_frame(store, runner, text_video):
-    """The token is checked after every frame, so a cancel costs at most the frame in flight
-    (about 0.1-0.3 s of OCR on a laptop CPU; timing itself belongs in a benchmark)."""
+def test_cancel_stops_the_job_promptly(store, runner, text_video):
+    """The analysis process stops after the frame in flight (or is killed after 0.5 s); only
+    results already on their way through the pipe still arrive. Timing is measured in
+    tests/test_workers.py and the benchmarks."""
     store.add_job(JobSpec(str(text_video), frame_stride=1))
     token = CancelToken()
     after_cancel = []
@@ -64,7 +65,7 @@ def test_cancel_stops_at_the_next_frame(store, runner, text_video):
             token.cancel()
     job = runner.run_next(token, progress)
     assert job.status == "cancelled" and job.finished_at is not None
-    assert len(after_cancel) <= 1 and job.frames_done <= 3
+    assert len(after_cancel) <= 8 and job.frames_done < 20
 
 
 def test_interrupt_leaves_the_job_resumable_and_resume_completes_it(store, data_dir, text_video):

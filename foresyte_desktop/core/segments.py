@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from foresyte_desktop.core.model import FrameResult, OcrLine
+from foresyte_desktop.core.tracks import boxes_overlap, quad_bounds
 
 SIMILAR = 80.0  # rapidfuzz ratio (0-100) above which two readings are the same line
 MAX_MISSED = 1  # analysed frames a segment may go unseen and still continue
@@ -21,18 +22,6 @@ MAX_MISSED = 1  # analysed frames a segment may go unseen and still continue
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _bounds(box: list[list[float]]) -> tuple[float, float, float, float]:
-    xs = [p[0] for p in box]
-    ys = [p[1] for p in box]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _overlaps(a: list[list[float]], b: list[list[float]]) -> bool:
-    ax1, ay1, ax2, ay2 = _bounds(a)
-    bx1, by1, bx2, by2 = _bounds(b)
-    return ax1 < bx2 and bx1 < ax2 and ay1 < by2 and by1 < ay2
 
 
 @dataclass
@@ -82,7 +71,7 @@ def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
                 if i in matched:
                     continue
                 sim = seg.similarity(line)
-                key = (sim, _overlaps(seg.box, line.box))
+                key = (sim, boxes_overlap(seg.box, line.box))
                 if sim >= SIMILAR and (best is None or key[::-1] > best_key[::-1]):
                     best, best_key = i, key
             if best is None:
@@ -101,5 +90,5 @@ def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
             (still if seg.missed <= MAX_MISSED else done).append(seg)
         open_ = still
     done.extend(open_)
-    done.sort(key=lambda s: (s.first_frame, _bounds(s.box)[1]))
+    done.sort(key=lambda s: (s.first_frame, quad_bounds(s.box)[1]))
     return [s.as_dict() for s in done]
