@@ -99,3 +99,21 @@ def test_moving_text_is_read_afresh_not_reused_as_unchanged(tmp_path):
     assert stats["boxes_recognised"] >= 6
     words = {w for r in results for line in r.ocr for w in line.text.split()}
     assert {"BREAKING", "TICKER"} <= {w.upper() for w in words}, words
+
+
+def test_a_job_reports_the_work_skipped_and_marks_reuse_in_its_json(store, data_dir,
+                                                                     text_video):
+    import json
+
+    from foresyte_desktop.core.model import JobSpec
+    from foresyte_desktop.core.runner import JobRunner
+    store.add_job(JobSpec(str(text_video)))  # stride 1: every frame analysed
+    with JobRunner(store, data_dir) as runner:
+        job = runner.run_next()
+        stats = runner.last_stats
+    assert job.status == "completed" and job.frames_done == 40
+    assert stats["frames_analysed"] == stats["frames_decoded"] == 40
+    assert stats["frames_detected"] <= 10 and stats["boxes_recognised"] <= 4, stats
+    doc = json.load(open(job.output_path, encoding="utf-8"))
+    reused = [r for r in doc["results"] if "reused_from" in r]
+    assert len(reused) >= 35 and all(r["ocr"] for r in reused)

@@ -166,11 +166,12 @@ class ChangeDrivenReader:
         `start` (which a resumed run needs to begin from) until `max_frames` from `start`."""
         lead = self.since_refresh(start)
         begin = start - lead * self.stride
-        frames = self.reader.frames(self.stride, None if max_frames is None
-                                    else lead + max_frames, begin)
+        frames = prefetched(self.reader.frames(self.stride, None if max_frames is None
+                                               else lead + max_frames, begin), self._prepare)
         try:
-            yield from self.process(prefetched(frames, self._prepare))
+            yield from self.process(frames)
         finally:
+            frames.close()  # stops the decoding thread before the reader is looked at
             self.stats["frames_decoded"] = self.reader.frames_decoded
 
     def _prepare(self, frame: Frame) -> tuple[Frame, np.ndarray]:
