@@ -158,9 +158,22 @@ def test_a_job_runs_to_completion_and_its_progress_bar_reaches_100(qtbot, open_w
     assert "FIRST" in out.read_text(encoding="utf-8")
 
 
-def test_cancel_a_running_job_then_retry_it(qtbot, open_window, videos, store):
+@pytest.fixture
+def slow_pipeline(monkeypatch):
+    """Jobs that last long enough to cancel or pause while they run (tests/crashing_pipelines)."""
+    import importlib
+
+    import foresyte_desktop.core.pipelines as registry
+    monkeypatch.setenv("FORESYTE_PIPELINES", "tests.crashing_pipelines:SlowPipeline")
+    importlib.reload(registry)
+    yield "test_slow"
+    monkeypatch.delenv("FORESYTE_PIPELINES")
+    registry.PIPELINES.pop("test_slow", None)
+
+
+def test_cancel_a_running_job_then_retry_it(qtbot, open_window, videos, store, slow_pipeline):
     window = open_window()
-    job = store.add_job(JobSpec(str(videos / "long.mp4"), max_frames=4))
+    job = store.add_job(JobSpec(str(videos / "long.mp4"), slow_pipeline, max_frames=4))
     window.model.upsert([job])
     window.select_job(job.job_id)
     window.start_queue()
@@ -181,10 +194,11 @@ def test_cancel_a_running_job_then_retry_it(qtbot, open_window, videos, store):
     assert store.get_job(job.job_id).frames_done == 4
 
 
-def test_pause_lets_the_running_job_finish_or_cancels_it(qtbot, open_window, videos, store):
+def test_pause_lets_the_running_job_finish_or_cancels_it(qtbot, open_window, videos, store,
+                                                         slow_pipeline):
     window = open_window()
-    first = store.add_job(JobSpec(str(videos / "long.mp4"), max_frames=3))
-    second = store.add_job(JobSpec(str(videos / "long.mp4"), max_frames=8))
+    first = store.add_job(JobSpec(str(videos / "long.mp4"), slow_pipeline, max_frames=3))
+    second = store.add_job(JobSpec(str(videos / "long.mp4"), slow_pipeline, max_frames=8))
     window.model.upsert([first, second])
     window.start_queue()
     qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
