@@ -26,13 +26,18 @@ def wait_for(app, condition, seconds: float) -> None:
         time.sleep(0.02)
 
 
-def main(out: Path) -> int:
+def in_scratch_folder(shoot, out: Path) -> int:
+    """Run `shoot(work, out)` offline in a throwaway folder, removed afterwards."""
     os.environ["FORESYTE_OFFLINE"] = "1"
     work = Path(tempfile.mkdtemp(prefix="foresyte-screenshot-"))
     try:
         return shoot(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def main(out: Path) -> int:
+    return in_scratch_folder(shoot, out)
 
 
 def shoot(work: Path, out: Path) -> int:

@@ -6,23 +6,15 @@ runs docs/screenshot.py.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshot import ROOT, wait_for  # noqa: E402
+from screenshot import ROOT, in_scratch_folder, wait_for  # noqa: E402
 
 
 def main(out: Path) -> int:
-    os.environ["FORESYTE_OFFLINE"] = "1"
-    work = Path(tempfile.mkdtemp(prefix="foresyte-screenshot-"))
-    try:
-        return shoot(work, out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return in_scratch_folder(shoot, out)
 
 
 def shoot(work: Path, out: Path) -> int:
