@@ -19,6 +19,7 @@ test: deps lint
 	$(TEST_ENV) $(BIN)/python -m pytest
 
 lint: deps
+	$(BIN)/ruff check foresyte_desktop tests docs
 	$(BIN)/lint-imports
 
 # docs/screenshot.png: the window under Xvfb after a few real jobs ran.

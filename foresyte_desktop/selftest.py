@@ -140,7 +140,8 @@ class SelfTest:
         if job is None:
             raise StepFailed(f"the job did not end within {JOB_TIMEOUT_S} s.")
         if job.status != "completed":
-            raise StepFailed(f"the job ended {job.status}: {job.error_message or 'no reason given'}")
+            raise StepFailed(f"the job ended {job.status}: "
+                             f"{job.error_message or 'no reason given'}")
         self.job = job
         return f"{job.frames_done} frames analysed"
 

@@ -59,7 +59,8 @@ def matrix(tmp_path_factory, text_video):
     for i in range(len(data) // 2, len(data) // 2 + 3000):
         data[i] = rnd.randrange(256)
     (d / "corrupt middle.mp4").write_bytes(bytes(data))
-    cases["corrupt middle.mp4"] = ("completed", "frames of “corrupt middle.mp4” could not be decoded")
+    cases["corrupt middle.mp4"] = ("completed",
+                                   "frames of “corrupt middle.mp4” could not be decoded")
     if FFMPEG:
         ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=1", "-c:a", "aac", str(d / "voice.mp4"))
         cases["voice.mp4"] = ("failed", "has no video stream")

@@ -1,4 +1,4 @@
-"""The files the bundle ships in resources/: the .desktop entry, the icons and the default settings."""
+"""The files the bundle ships in resources/: the .desktop entry, icons and default settings."""
 from __future__ import annotations
 
 import configparser

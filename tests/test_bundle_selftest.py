@@ -1,4 +1,4 @@
-"""`foresyte --self-test` from the source tree: the same checks the bundle runs in `make bundle-check`."""
+"""`foresyte --self-test` from the source tree: what `make bundle-check` runs in the bundle."""
 from __future__ import annotations
 
 import os
@@ -28,7 +28,7 @@ def test_self_test_passes_and_cleans_up(tmp_path):
 
 
 def test_a_failing_step_is_named_with_its_reason(tmp_path, monkeypatch, capsys, qapp):
-    """A sample that is no video: the queue step fails with intake's sentence, and nothing after runs."""
+    """A sample that is no video: the queue step fails with intake's sentence; nothing else runs."""
     bogus = tmp_path / "sample.mp4"
     bogus.write_bytes(b"this is not a video")
     real = __import__("foresyte_desktop.ui.resources", fromlist=["resource_path"]).resource_path

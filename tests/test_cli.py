@@ -39,7 +39,8 @@ def test_run_good_and_bad_files_then_list_and_export(tmp_path, text_video):
     srt = foresyte("export", job_id[:8], "--format", "srt", "--data-dir", data)
     assert srt.returncode == 0 and "HELLO WORLD" in srt.stdout and " --> " in srt.stdout
     target = tmp_path / "x.csv"
-    assert foresyte("export", job_id, "--format", "csv", "-o", target, "--data-dir", data).returncode == 0
+    assert foresyte("export", job_id, "--format", "csv", "-o", target,
+                    "--data-dir", data).returncode == 0
     assert target.read_text(encoding="utf-8").startswith("frame_index,time_s,text")
     again = foresyte("export", job_id, "--format", "csv", "-o", target, "--data-dir", data)
     assert again.returncode == 1 and "already exists" in again.stderr

@@ -9,12 +9,14 @@ from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
 
 
+FAR_AWAY = [[500, 5], [600, 5], [600, 20], [500, 20]]
+
+
 def frames():
     plate = lambda t: OcrLine(t, 0.9, [[120, 150], [180, 150], [180, 170], [120, 170]])  # noqa: E731
     truck = Detection("truck", 7, 0.8, [100.0, 100.0, 300.0, 200.0], 4)
     return [FrameResult(0, 0.0, [plate("ABC123")], [truck]),
-            FrameResult(5, 0.5, [plate("A8C123"), OcrLine("far away", 0.9, [[500, 5], [600, 5],
-                                                                             [600, 20], [500, 20]])],
+            FrameResult(5, 0.5, [plate("A8C123"), OcrLine("far away", 0.9, FAR_AWAY)],
                         [truck, Detection("dog, brown", 16, 0.5, [0.0, 0.0, 50.0, 50.0])]),
             FrameResult(10, 1.0, [plate("ABC123")], [truck])]
 

@@ -35,7 +35,8 @@ def test_csv_has_one_row_per_ocr_line_and_survives_quotes():
 
 def test_export_names_are_safe():
     assert export_name("/v/My clip: final?.mp4", "srt") == "My clip_ final_.srt"
-    assert "/" not in safe_filename("../../etc/passwd") and not safe_filename("../x").startswith(".")
+    assert "/" not in safe_filename("../../etc/passwd")
+    assert not safe_filename("../x").startswith(".")
     assert safe_filename("CON") == "_CON"
     assert safe_filename("...") == "export"
     assert export_name("/v/Überwachung 東京.mp4", "json") == "Überwachung 東京.json"

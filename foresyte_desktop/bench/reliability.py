@@ -142,8 +142,8 @@ def store_ops(jobs: int) -> dict:
               lambda: store.add_job(JobSpec(str(SAMPLE))), repeat=jobs)
         timed(f"list {jobs} jobs (ms)", store.list_jobs, repeat=20)
         job = timed("claim next (ms)", store.claim_next)
-        frames = [FrameResult(i, i / 25, [OcrLine(f"line {i}", 0.9, [[0, 0], [9, 0], [9, 9], [0, 9]])])
-                  for i in range(50)]
+        square = [[0, 0], [9, 0], [9, 9], [0, 9]]
+        frames = [FrameResult(i, i / 25, [OcrLine(f"line {i}", 0.9, square)]) for i in range(50)]
         state = {"n": 0}
 
         def commit():

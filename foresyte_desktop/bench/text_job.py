@@ -12,7 +12,6 @@ import json
 import shutil
 import sys
 import tempfile
-from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,8 @@ def queue_files(store: JobStore, paths: list[str | os.PathLike], spec: JobSpec, 
         job_spec = replace(spec, input_path=str(path.resolve() if path.exists() else path))
         try:
             if path.is_dir():
-                raise VideoRefused(path, "no videos in folder", "is a folder with no MP4 files in it")
+                raise VideoRefused(path, "no videos in folder",
+                                   "is a folder with no MP4 files in it")
             probe(path)
         except VideoRefused as exc:
             result.refused.append(Refusal(str(path), str(exc), exc.reason))

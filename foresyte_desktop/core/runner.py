@@ -1,4 +1,4 @@
-"""The job runner: claim a job from the store, stream its frames through its pipeline, store results.
+"""The job runner: claim a job from the store, run its frames through its pipeline, store results.
 
 The analysis itself runs in a supervised child process (analysis_process.py); only this side
 writes the store. Results are committed in batches together with the job's checkpoint, so a
@@ -110,9 +110,10 @@ class JobRunner:
                 f"Ran out of memory while analysing “{name}”. Try a larger frame stride."))
         except Exception as exc:  # the job fails, never the app; the log keeps the traceback
             log.exception("job %s failed unexpectedly", job.job_id)
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
             self.store.finish(job.job_id, "failed", error_message=(
                 f"Analysing “{name}” stopped on an unexpected error: "
-                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")))
+                f"{type(exc).__name__}: {first_line}".rstrip(": ")))
         return self.store.get_job(job.job_id)
 
     def _analyse(self, job: Job, cancel: CancelToken, progress: ProgressFn | None) -> None:

@@ -189,7 +189,7 @@ class JobStore:
         return _row_to_job(rows[0]) if len(rows) == 1 else None
 
     def claim_next(self, job_ids: Iterable[str] | None = None) -> Job | None:
-        """Atomically take the oldest pending job (optionally among `job_ids`) and mark it running."""
+        """Atomically take the oldest pending job (optionally among `job_ids`); mark it running."""
         ids = list(job_ids) if job_ids is not None else None
         where = "status = 'pending'"
         params: list = [utcnow()]
@@ -247,8 +247,8 @@ class JobStore:
                output_path: str | None = None, finished_at: datetime | None = None) -> None:
         now = finished_at or utcnow()
         self._write(lambda cur: cur.execute(
-            f"UPDATE jobs SET status = ?, error_message = ?, output_path = coalesce(?, output_path), "
-            f"finished_at = ?, {TOUCH} WHERE job_id = ?",
+            "UPDATE jobs SET status = ?, error_message = ?, "
+            f"output_path = coalesce(?, output_path), finished_at = ?, {TOUCH} WHERE job_id = ?",
             [status, error_message, output_path, now, now, job_id]))
 
     def cancel_pending(self, job_id: str) -> bool:
@@ -363,7 +363,8 @@ class JobStore:
         it stays the same.
         """
         return [(str(r[0]), *r[1:]) for r in self._cursor().execute(
-            "SELECT job_id, updated_at, input_path, frame_stride FROM jobs ORDER BY seq").fetchall()]
+            "SELECT job_id, updated_at, input_path, frame_stride FROM jobs ORDER BY seq"
+        ).fetchall()]
 
     def ocr_columns(self, job_ids: list[str]) -> dict[str, Any]:
         """The OCR lines of the given jobs as NumPy columns, in job, frame, line order.

@@ -13,7 +13,7 @@ _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20
 
 
 def normalise(text: str) -> str:
-    """Case-folded, accents removed, runs of whitespace made one space: "Côte  D'Or" → "cote d'or"."""
+    """Case-folded, accents removed, whitespace runs made one space: "Côte  D'Or" → "cote d'or"."""
     if text.isascii():  # the common case, ten times faster
         return " ".join(text.lower().split())
     folded = _FOLDABLE.sub(lambda m: _FOLD[m.group()], text.casefold())

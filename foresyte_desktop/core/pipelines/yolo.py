@@ -72,8 +72,8 @@ def _load(source: str):
         model.predict(np.zeros((64, 64, 3), np.uint8), verbose=False)
         return model
     except Exception as exc:  # ultralytics raises many types for a bad file
-        raise ModelError(f"The YOLO model “{Path(source).name}” could not be loaded: "
-                         f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}. "
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"The YOLO model “{Path(source).name}” could not be loaded: {reason}. "
                          f"{HOW_TO_GIVE}.") from None
 
 
