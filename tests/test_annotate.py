@@ -1,9 +1,13 @@
 """Overlays drawn on frames, and the annotated MP4: its frame count, size and progress."""
 import cv2
 import numpy as np
+import pytest
 
 from foresyte_desktop import cli
-from foresyte_desktop.core.annotate import ROI_COLOR, TEXT_COLOR, draw_overlays, write_annotated_video
+from foresyte_desktop.core.annotate import (
+    ROI_COLOR, TEXT_COLOR, draw_overlays, write_annotated_video,
+)
+from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
 from foresyte_desktop.core.store import JobStore
 
@@ -75,3 +79,11 @@ def test_cli_exports_the_annotated_mp4(data_dir, text_video, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "20/20 frames (100%)" in err and f"Wrote {target}" in err
     assert cli.main(args + ["-o", str(target)]) == 1  # exists, and no --force
+
+
+def test_the_annotated_copy_never_replaces_its_source(text_video):
+    before = text_video.read_bytes()
+    with pytest.raises(ForesyteError, match="choose another name"):
+        write_annotated_video(text_video, results([0]), text_video.parent / "." /
+                              text_video.name)
+    assert text_video.read_bytes() == before

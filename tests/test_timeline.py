@@ -1,4 +1,4 @@
-"""The timeline strip's numbers: object density per class and bin, text and track bars."""
+"""The timeline strip's numbers: object density per class and bin, and text bars."""
 from foresyte_desktop.core.model import Detection, FrameResult, OcrLine
 from foresyte_desktop.core.timeline import build_timeline
 
@@ -15,5 +15,5 @@ def test_density_per_class_and_bars():
     assert tl.bin_s == 0.5
     assert tl.density == {"car": [1.0, 1.0, 0.0, 0.0], "person": [1.0, 1.0, 0.0, 0.0]}
     assert tl.text_bars == [(0.0, 0.4, "SALE")]
-    assert tl.track_bars == [(0.0, 0.9, 1, "person")]
+    assert tl.class_ids == {"car": 2, "person": 0}
     assert build_timeline([], 0.0, bins=3).density == {}

@@ -118,6 +118,9 @@ def write_annotated_video(video_path: str | os.PathLike, frames: Iterable[FrameR
     """
     by_index = {f.frame_index: f for f in frames}
     out_path = Path(out_path)
+    if out_path.resolve() == Path(video_path).resolve():
+        raise ForesyteError(f"“{out_path.name}” is the video the results are drawn on; "
+                            "choose another name for the annotated copy.")
     with VideoReader(video_path) as reader:
         last = max(by_index, default=-1) + stride
         total = min(reader.frame_count, last) if by_index else reader.frame_count

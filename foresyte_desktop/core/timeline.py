@@ -1,5 +1,5 @@
 """What a job's timeline strip shows: per-class object density over time, and bars for text
-segments and object tracks. Plain numbers, for the window to paint."""
+segments. Plain numbers, for the window to paint."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from foresyte_desktop.core.model import FrameResult
 from foresyte_desktop.core.segments import merge_segments
-from foresyte_desktop.core.tracks import build_tracks
 
 
 @dataclass
@@ -18,7 +17,7 @@ class Timeline:
     # label -> per bin, the mean number of such objects in the bin's analysed frames
     density: dict[str, list[float]] = field(default_factory=dict)
     text_bars: list[tuple[float, float, str]] = field(default_factory=list)  # start, end, text
-    track_bars: list[tuple[float, float, int, str]] = field(default_factory=list)  # + id, label
+    class_ids: dict[str, int] = field(default_factory=dict)  # label -> class id, for its colour
 
 
 def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int = 200) -> Timeline:
@@ -27,14 +26,15 @@ def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int =
     bin_s = duration_s / bins
     analysed = [0] * bins
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * bins)
+    class_ids: dict[str, int] = {}
     for frame in frames:
         b = min(bins - 1, int(frame.time_s / bin_s))
         analysed[b] += 1
         for det in frame.detections:
             counts[det.label][b] += 1
+            class_ids.setdefault(det.label, det.class_id)
     density = {label: [c / n if n else 0.0 for c, n in zip(per_bin, analysed)]
                for label, per_bin in sorted(counts.items())}
     return Timeline(
         duration_s, bin_s, density,
-        [(s["start_s"], s["end_s"], s["text"]) for s in merge_segments(frames)],
-        [(t["start_s"], t["end_s"], t["id"], t["label"]) for t in build_tracks(frames)])
+        [(s["start_s"], s["end_s"], s["text"]) for s in merge_segments(frames)], class_ids)
