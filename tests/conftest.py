@@ -35,3 +35,18 @@ def text_video(tmp_path_factory):
     """A 4 s, 10 fps video: "HELLO WORLD" for 2 s, then "SECOND LINE 42" for 2 s."""
     path = tmp_path_factory.mktemp("videos") / "two lines.mp4"
     return make_text_video(path, [("HELLO WORLD", 20), ("SECOND LINE 42", 20)], fps=10)
+
+
+@pytest.fixture
+def window(qtbot, store, data_dir, tmp_path):
+    """The main window on the test's store, closed (its workers drained) after the test."""
+    from PySide6.QtCore import QSettings
+
+    from foresyte_desktop.ui.main_window import MainWindow
+    w = MainWindow(store, data_dir, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.quit_resume_later()
+    qtbot.waitUntil(lambda: w._closed, timeout=10_000)

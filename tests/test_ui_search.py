@@ -2,28 +2,22 @@
 plumbing: no OCR runs) on real videos, a fuzzy query, hits grouped by video with thumbnails,
 and a double-click that opens the hit's job on its frame."""
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
-from foresyte_desktop.core.model import FrameResult, JobSpec, OcrLine
+from foresyte_desktop.core.model import FrameResult, OcrLine
 from foresyte_desktop.core.video import probe
-from foresyte_desktop.ui.main_window import MainWindow
+from tests.stored_jobs import stored_job
 from tests.videos import make_text_video
 
 BOX = [[30.0, 70.0], [200.0, 70.0], [200.0, 100.0], [30.0, 100.0]]
 
 
-def stored_job(store, video, texts: dict[int, str]):
+def text_job(store, video, texts: dict[int, str]):
     """A finished stride-1 job whose frames `texts` holds show that text."""
-    job = store.add_job(JobSpec(str(video)))
-    store.claim_next()
     info = probe(video)
-    store.begin(job.job_id, info, info.frame_count)
-    frames = [FrameResult(i, i / info.fps, ocr=[OcrLine(texts[i], 0.95, BOX)] if i in texts
-                          else []) for i in range(info.frame_count)]
-    store.commit_batch(job.job_id, frames, frames_done=len(frames),
-                       checkpoint_frame=len(frames) - 1)
-    store.finish(job.job_id, "completed")
-    return store.get_job(job.job_id)
+    return stored_job(store, video, [
+        FrameResult(i, i / info.fps, ocr=[OcrLine(texts[i], 0.95, BOX)] if i in texts else [])
+        for i in range(info.frame_count)])
 
 
 @pytest.fixture(scope="module")
@@ -33,20 +27,10 @@ def videos(tmp_path_factory):
                             size=(320, 180), scale=1.0) for name in ("first", "second")]
 
 
-@pytest.fixture
-def window(qtbot, store, data_dir, tmp_path):
-    w = MainWindow(store, data_dir, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.quit_resume_later()
-    qtbot.waitUntil(lambda: w._closed, timeout=10_000)
-
-
 def test_a_fuzzy_search_groups_hits_by_video_and_opens_a_hit_on_its_frame(
         qtbot, window, store, videos):
-    first = stored_job(store, videos[0], {2: "HELLO WORLD", 3: "HELLO WORLD", 9: "GOODBYE"})
-    second = stored_job(store, videos[1], {7: "HELLO W0RLD", 8: "HELLO W0RLD"})
+    first = text_job(store, videos[0], {2: "HELLO WORLD", 3: "HELLO WORLD", 9: "GOODBYE"})
+    second = text_job(store, videos[1], {7: "HELLO W0RLD", 8: "HELLO W0RLD"})
     window.model.set_jobs(store.list_jobs())
     panel = window.search
     window.find_text()  # Ctrl+F

@@ -2,14 +2,14 @@
 whose results (plumbing: written with commit_batch, no OCR or detector runs) are in a real
 store."""
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QToolTip
 
-from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
+from foresyte_desktop.core.model import Detection, FrameResult, OcrLine
 from foresyte_desktop.core.video import probe
 from foresyte_desktop.ui.frame_view import OCR_COLOR
-from foresyte_desktop.ui.main_window import MainWindow
 from foresyte_desktop.ui.timeline_strip import BACKGROUND, MARGIN, TEXT_ROW
+from tests.stored_jobs import stored_job
 from tests.videos import make_text_video
 
 BOX = [[30.0, 70.0], [160.0, 70.0], [160.0, 100.0], [30.0, 100.0]]
@@ -23,22 +23,8 @@ def video(tmp_path_factory):
                            scale=1.0)
 
 
-@pytest.fixture
-def window(qtbot, store, data_dir, tmp_path):
-    w = MainWindow(store, data_dir, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.quit_resume_later()
-    qtbot.waitUntil(lambda: w._closed, timeout=10_000)
-
-
-def stored_job(store, video):
-    job = store.add_job(JobSpec(str(video), "yolo_ocr"))
-    store.claim_next()
+def timeline_job(store, video):
     info = probe(video)
-    store.begin(job.job_id, info, info.frame_count)
     frames = []
     for i in range(info.frame_count):
         text = "ALPHA" if i < 10 else "OMEGA" if i >= 30 else None
@@ -46,9 +32,7 @@ def stored_job(store, video):
             i, i / 10, ocr=[OcrLine(text, 0.95, BOX)] if text else [],
             detections=[Detection("person", 0, 0.9, [10.0, 10.0, 60.0, 90.0])]
             if 15 <= i < 25 else []))
-    store.commit_batch(job.job_id, frames, frames_done=len(frames), checkpoint_frame=39)
-    store.finish(job.job_id, "completed")
-    return store.get_job(job.job_id)
+    return stored_job(store, video, frames, pipeline="yolo_ocr")
 
 
 def near(pixel, color, tolerance=40) -> bool:
@@ -59,7 +43,7 @@ def near(pixel, color, tolerance=40) -> bool:
 
 def test_the_strip_shows_text_bars_and_object_density_and_seeks_on_click(qtbot, window, store,
                                                                          video):
-    job = stored_job(store, video)
+    job = timeline_job(store, video)
     window.model.set_jobs(store.list_jobs())
     window.select_job(job.job_id)
     strip, viewer = window.timeline, window.viewer

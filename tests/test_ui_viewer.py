@@ -2,16 +2,15 @@
 segments and live updates on a real video whose results are stored in a real job database."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
-from foresyte_desktop.core.video import probe
 from foresyte_desktop.ui.frame_view import (
     OCR_COLOR, REGION_COLOR, FrameView, class_color, detection_name,
 )
-from foresyte_desktop.ui.main_window import MainWindow
 from foresyte_desktop.ui.review_panel import ReviewPanel
+from tests.stored_jobs import open_job, stored_job
 from tests.videos import make_text_video
 
 OCR_BOX = [[20.0, 40.0], [150.0, 40.0], [150.0, 70.0], [20.0, 70.0]]
@@ -104,34 +103,11 @@ def review_video(tmp_path_factory):
 
 def store_results(store, video, *, finish=True):
     """A stride-2 job on `video` with text on frames 4 and 6 ("ALPHA") and 14 ("OMEGA")."""
-    job = store.add_job(JobSpec(str(video), frame_stride=2))
-    store.claim_next()
-    store.begin(job.job_id, probe(video), 10)
     box = [[30.0, 70.0], [160.0, 70.0], [160.0, 100.0], [30.0, 100.0]]
     frames = [FrameResult(i, i / 10, ocr=[OcrLine("ALPHA" if i < 10 else "OMEGA", 0.95, box)]
                           if i in (4, 6, 14) else [])
               for i in range(0, 20, 2)]
-    if finish:
-        store.commit_batch(job.job_id, frames, frames_done=10, checkpoint_frame=18)
-        store.finish(job.job_id, "completed")
-    return store.get_job(job.job_id)
-
-
-@pytest.fixture
-def window(qtbot, store, data_dir, tmp_path):
-    w = MainWindow(store, data_dir, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.quit_resume_later()
-    qtbot.waitUntil(lambda: w._closed, timeout=10_000)
-
-
-def open_job(qtbot, window, job):
-    window.model.upsert([job])
-    window.select_job(job.job_id)
-    qtbot.waitUntil(lambda: window.viewer.shown_index == 0 and window.viewer.info is not None,
-                    timeout=10_000)
+    return stored_job(store, video, frames, stride=2, finish=finish)
 
 
 def test_keys_step_jump_and_play_and_segments_seek(qtbot, window, store, review_video):
@@ -201,3 +177,17 @@ def test_a_running_job_shows_new_results_as_they_arrive(qtbot, window, store, re
     late = FrameResult(8, 0.8, ocr=[OcrLine("OMEGA", 0.9, OCR_BOX)])
     viewer.add_live_frames(job.job_id, [late])
     assert viewer.view.result is late and viewer.shown_index == 8
+
+
+def test_another_job_on_the_same_video_opens_it_afresh(qtbot, window, store, review_video):
+    """Queued twice (say, with and without a region): each job shows the video and its time."""
+    first = store_results(store, review_video)
+    second = store.add_job(JobSpec(str(review_video)))
+    open_job(qtbot, window, first)
+    viewer = window.viewer
+    viewer.seek(7)
+    qtbot.waitUntil(lambda: viewer.shown_index == 7, timeout=10_000)
+    open_job(qtbot, window, second)
+    assert viewer.slider.maximum() == 19 and viewer.slider.value() == 0
+    assert viewer.time_label.text().startswith("0:00.0 / 0:02.0")
+    assert viewer.act_step_forward.isEnabled()

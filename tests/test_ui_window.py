@@ -276,6 +276,8 @@ def test_choices_and_geometry_are_remembered(qtbot, open_window, settings_path):
     first.parallel.setValue(2)
     first.when_done.setCurrentIndex(first.when_done.findData("quit"))
     first.viewer.act_show_detections.setChecked(False)
+    assert not first.search_dock.isVisible()  # the Find panel waits for Ctrl+F
+    first.find_text()
     first.resize(790, 610)  # within the offscreen screen (800×800), which restoring respects
     size = (first.width(), first.height())
     close_window(qtbot, first)
@@ -286,6 +288,7 @@ def test_choices_and_geometry_are_remembered(qtbot, open_window, settings_path):
     assert second.parallel.value() == 2 and second.queue.max_parallel == 2
     assert second.when_done.currentData() == "quit"
     assert not second.viewer.act_show_detections.isChecked()
+    assert second.search_dock.isVisible()  # open when the window closed: open again
     assert (second.width(), second.height()) == size != (1500, 950)
 
 

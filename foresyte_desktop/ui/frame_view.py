@@ -1,9 +1,10 @@
 """The frame view: one video frame scaled to the widget, with the OCR quadrilaterals and the
-detection boxes drawn over it in their colours, each with a readable label."""
+detection boxes drawn over it in their colours, each with a readable label. It can single out one
+tracked object (and zoom to it), and lets the user drag a text region over the frame."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap, QPolygonF,
 )
@@ -13,9 +14,12 @@ from PySide6.QtWidgets import (
 )
 
 from foresyte_desktop.core.model import Detection, FrameResult
+from foresyte_desktop.core.roi import roi_from_pixels
 
 OCR_COLOR = QColor("#ffb000")
 REGION_COLOR = QColor("#50dc50")
+FOLLOW_COLOR = QColor("#ff2d95")
+DIMMED_ALPHA = 90  # other objects while one is followed: still there, not in the way
 BACKGROUND = QColor("#15171a")
 LABEL_MAX_CHARS = 60
 
@@ -61,7 +65,7 @@ class OverlayLabel(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         fill = QColor(self.color)
-        fill.setAlpha(235)
+        fill.setAlpha(min(235, self.color.alpha()))  # a dimmed object keeps a dimmed tag
         painter.setBrush(fill)
         painter.drawRoundedRect(self._rect, 3, 3)
         painter.setPen(self._ink)
@@ -71,6 +75,11 @@ class OverlayLabel(QGraphicsItem):
 
 class FrameView(QGraphicsView):
     """Shows a frame and its results; scales with the widget, keeping the aspect ratio."""
+
+    region_drawn = Signal(object)   # a Roi dragged out over the frame (fractions of it)
+    region_refused = Signal(str)    # why the rectangle just dragged is not a region
+    object_clicked = Signal(int)    # the track id of a tracked object clicked on
+    drawing_cancelled = Signal()    # drawing a region stopped before one was drawn
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -92,6 +101,11 @@ class FrameView(QGraphicsView):
         self.show_ocr = True
         self.show_detections = True
         self.message = "Select a job to review its video"
+        self.followed: int | None = None       # the tracked object singled out
+        self.focus: QRectF | None = None       # the part of the frame zoomed to
+        self.drawing = False                   # a drag draws a text region
+        self._drag_from: QPointF | None = None
+        self._rubber: QGraphicsRectItem | None = None
 
     # -- content ----------------------------------------------------------------------------
 
@@ -131,6 +145,17 @@ class FrameView(QGraphicsView):
         self.show_ocr, self.show_detections = ocr, detections
         self._draw_overlays()
 
+    def set_followed(self, track_id: int | None) -> None:
+        """Draw this tracked object in the follow colour and the others dimmed."""
+        self.followed = track_id
+        self._draw_overlays()
+
+    def set_focus(self, rect: QRectF | None) -> None:
+        """Zoom to `rect` (frame pixels); None: the whole frame."""
+        if rect != self.focus:
+            self.focus = rect
+            self._fit()
+
     def render_frame(self) -> QImage:
         """The frame with its overlays at the video's own size (what the view shows, unscaled)."""
         rect = self.scene().sceneRect()
@@ -162,9 +187,13 @@ class FrameView(QGraphicsView):
         if self.show_detections:
             for det in result.detections:
                 x1, y1, x2, y2 = det.box
-                color = class_color(det.class_id)
+                followed = self.followed is not None and det.track_id == self.followed
+                color = FOLLOW_COLOR if followed else QColor(class_color(det.class_id))
+                if self.followed is not None and not followed:
+                    color.setAlpha(DIMMED_ALPHA)
                 box = QGraphicsRectItem(QRectF(x1, y1, x2 - x1, y2 - y1))
-                self._add(box, color, fill_alpha=28)
+                self._add(box, color, fill_alpha=40 if followed else 28,
+                          width=4 if followed else 2)
                 self._label(f"{detection_name(det)} {det.confidence:.0%}", color, x1, y1,
                             label_room)
         if self.show_ocr:
@@ -175,10 +204,10 @@ class FrameView(QGraphicsView):
                 top = min(y for _, y in line.box)
                 self._label(line.text, OCR_COLOR, left, top, label_room)
 
-    def _add(self, item, color: QColor, *, fill_alpha: int,
+    def _add(self, item, color: QColor, *, fill_alpha: int, width: int = 2,
              style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> None:
-        pen = QPen(color, 2, style)
-        pen.setCosmetic(True)  # 2 screen pixels at any zoom
+        pen = QPen(color, width, style)
+        pen.setCosmetic(True)  # the same screen pixels at any zoom
         item.setPen(pen)
         fill = QColor(color)
         fill.setAlpha(fill_alpha)
@@ -195,8 +224,92 @@ class FrameView(QGraphicsView):
 
     def _fit(self) -> None:
         if self.has_image():
-            self.fitInView(self._pixmap, Qt.AspectRatioMode.KeepAspectRatio)
+            if self.focus is not None:
+                self.fitInView(self.focus, Qt.AspectRatioMode.KeepAspectRatio)
+            else:
+                self.fitInView(self._pixmap, Qt.AspectRatioMode.KeepAspectRatio)
             self._draw_overlays()
+
+    # -- drawing a region -------------------------------------------------------------------
+
+    def start_drawing(self) -> None:
+        """The next drag over the frame draws a text region (region_drawn on release)."""
+        self.drawing = True
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+
+    def cancel_drawing(self) -> None:
+        if self.drawing:
+            self.stop_drawing()
+            self.drawing_cancelled.emit()
+
+    def stop_drawing(self) -> None:
+        self.drawing = False
+        self._drag_from = None
+        if self._rubber is not None:
+            self.scene().removeItem(self._rubber)
+            self._rubber = None
+        self.viewport().unsetCursor()
+
+    def _scene_point(self, event) -> QPointF:
+        """Where the mouse is on the frame, held inside the frame's edges."""
+        point = self.mapToScene(event.position().toPoint())
+        frame = self.scene().sceneRect()
+        return QPointF(min(max(point.x(), frame.left()), frame.right()),
+                       min(max(point.y(), frame.top()), frame.bottom()))
+
+    def tracked_object_at(self, point: QPointF) -> int | None:
+        """The track id of the smallest tracked object shown under `point` (frame pixels)."""
+        if self.result is None or not self.show_detections:
+            return None
+        under = [d for d in self.result.detections if d.track_id is not None and
+                 d.box[0] <= point.x() <= d.box[2] and d.box[1] <= point.y() <= d.box[3]]
+        smallest = min(under, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]),
+                       default=None)
+        return smallest.track_id if smallest else None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or not self.has_image():
+            return super().mousePressEvent(event)
+        if not self.drawing:
+            track_id = self.tracked_object_at(self.mapToScene(event.position().toPoint()))
+            if track_id is not None:
+                self.object_clicked.emit(track_id)
+            return super().mousePressEvent(event)
+        self._drag_from = self._scene_point(event)
+        self._rubber = QGraphicsRectItem(QRectF(self._drag_from, self._drag_from))
+        pen = QPen(REGION_COLOR, 2, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self._rubber.setPen(pen)
+        fill = QColor(REGION_COLOR)
+        fill.setAlpha(50)
+        self._rubber.setBrush(fill)
+        self._rubber.setZValue(2)
+        self.scene().addItem(self._rubber)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag_from is None:
+            if not self.drawing:  # tracked objects can be clicked to follow them
+                over = self.tracked_object_at(self.mapToScene(event.position().toPoint()))
+                self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if over is not None
+                                          else Qt.CursorShape.ArrowCursor)
+            return super().mouseMoveEvent(event)
+        self._rubber.setRect(QRectF(self._drag_from, self._scene_point(event)).normalized())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag_from is None:
+            return super().mouseReleaseEvent(event)
+        start, end = self._drag_from, self._scene_point(event)
+        frame = self.scene().sceneRect()
+        self.stop_drawing()
+        try:
+            roi = roi_from_pixels(start.x(), start.y(), end.x(), end.y(),
+                                  int(frame.width()), int(frame.height()))
+        except ValueError:
+            self.start_drawing()  # a click or a slip: let the user drag again
+            self.region_refused.emit("That rectangle is too small to be a text region; "
+                                     "drag across the area where the text appears.")
+            return
+        self.region_drawn.emit(roi)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

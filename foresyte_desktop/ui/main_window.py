@@ -24,12 +24,14 @@ from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.formatting import plural
+from foresyte_desktop.ui.frame_exports import FrameExports
 from foresyte_desktop.ui.job_options import JobOptions
 from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
 from foresyte_desktop.ui.notice_bar import NoticeBar
 from foresyte_desktop.ui.resources import SAMPLE_VIDEO, default_settings, resource_path
 from foresyte_desktop.ui.review_panel import ReviewPanel
 from foresyte_desktop.ui.search_panel import SearchPanel
+from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.trust_prompt import confirm_pickle_model, untrusted_sha
 from foresyte_desktop.ui.viewer import Viewer
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         self.panel = ReviewPanel()
         self.timeline = TimelineStrip(self.viewer)
         self.search = SearchPanel(store)
+        self.region_tool = TextRegionTool(self, self.viewer, self.queue, self.selected_jobs)
+        self.frame_exports = FrameExports(self, store, self.viewer, self.reads, settings)
 
         self._build_layout()
         self._make_actions()
@@ -124,6 +128,7 @@ class MainWindow(QMainWindow):
         self.search_dock.setObjectName("search_dock")
         self.search_dock.setWidget(self.search)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.search_dock)
+        self.search_dock.hide()  # until Ctrl+F: the review panel needs the room more
 
     def _make_actions(self) -> None:
         sp = QStyle.StandardPixmap
@@ -157,7 +162,8 @@ class MainWindow(QMainWindow):
         self.act_about = a("About ForeSyte", self.show_about)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.act_find = a("Find in All Videos…", self.find_text, "Ctrl+F",
-                          tip="Search the text read in every job")
+                          sp.SP_FileDialogContentsView, "Search the text read in every job")
+        self.act_find.setIconText("Find")  # the toolbar button
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -165,6 +171,9 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_add, self.act_add_folder])
         file_menu.addSeparator()
         file_menu.addAction(self.act_export)
+        file_menu.addActions([self.frame_exports.act_export_frame,
+                              self.frame_exports.act_copy_frame,
+                              self.frame_exports.act_export_video])
         file_menu.addAction(self.act_reveal)
         file_menu.addAction(self.act_data_folder)
         file_menu.addSeparator()
@@ -173,7 +182,10 @@ class MainWindow(QMainWindow):
         jobs_menu = bar.addMenu("&Jobs")
         jobs_menu.addActions([self.act_cancel, self.act_retry, self.act_remove])
         jobs_menu.addSeparator()
+        jobs_menu.addActions([self.region_tool.act_draw, self.region_tool.act_clear])
+        jobs_menu.addSeparator()
         jobs_menu.addActions(list(self.act_export_as.values()))
+        jobs_menu.addAction(self.frame_exports.act_export_video)
 
         queue_menu = bar.addMenu("&Queue")
         queue_menu.addAction(self.act_start)
@@ -183,6 +195,9 @@ class MainWindow(QMainWindow):
                               self.viewer.act_follow])
         view_menu.addSeparator()
         view_menu.addActions(self.viewer.navigation_actions())
+        follow_menu = view_menu.addMenu("Followed Object")
+        follow_menu.setToolTipsVisible(True)
+        follow_menu.addActions(self.viewer.following_actions())
         view_menu.addSeparator()
         view_menu.addAction(self.act_find)
 
@@ -201,6 +216,8 @@ class MainWindow(QMainWindow):
         main.addActions([self.act_cancel, self.act_retry, self.act_remove])
         main.addSeparator()
         main.addActions([self.act_export, self.act_reveal])
+        main.addSeparator()
+        main.addAction(self.act_find)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         main.addWidget(spacer)
@@ -225,6 +242,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.summary = QLabel()
+        self.statusBar().addPermanentWidget(self.frame_exports.video_bar)
         self.statusBar().addPermanentWidget(self.summary)
 
     def _connect(self) -> None:
@@ -242,13 +260,18 @@ class MainWindow(QMainWindow):
         q.state_changed.connect(self._update_summary)
         q.error.connect(self.show_error)
         self.reads.failed.connect(self.show_error)
+        self.frame_exports.video_exporter.failed.connect(self.show_error)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.doubleClicked.connect(lambda _: self.viewer.toggle_play())
         self.viewer.frame_shown.connect(self.panel.show_frame)
+        self.viewer.frame_shown.connect(self._update_frame_actions)
         self.viewer.segments_changed.connect(self.panel.show_segments)
+        self.viewer.tracks_changed.connect(self.panel.show_tracks)
+        self.viewer.track_followed.connect(self.panel.mark_followed)
         self.panel.seek_requested.connect(self.viewer.seek)
+        self.panel.track_requested.connect(self.viewer.follow_track)
         self.search.hit_activated.connect(self.show_hit)
         self.parallel.valueChanged.connect(self._on_parallel)
         self.when_done.currentIndexChanged.connect(
@@ -266,6 +289,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(s.value("window/geometry"))
         else:
             self.resize(1500, 950)
+        if s.value("window/state"):  # where the Find panel was, and whether it was open
+            self.restoreState(s.value("window/state"))
         for key, split in (("window/main_split", self.main_split),
                            ("window/review_split", self.review_split),
                            ("window/panel_split", self.panel)):
@@ -282,6 +307,7 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
         s.setValue("window/main_split", self.main_split.saveState())
         s.setValue("window/review_split", self.review_split.saveState())
         s.setValue("window/panel_split", self.panel.saveState())
@@ -540,9 +566,12 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions([self.act_cancel, self.act_retry, self.act_remove])
         menu.addSeparator()
+        menu.addActions([self.region_tool.act_draw, self.region_tool.act_clear])
+        menu.addSeparator()
         menu.addAction(self.act_reveal)
         export = menu.addMenu("Export")
         export.addActions(list(self.act_export_as.values()))
+        export.addAction(self.frame_exports.act_export_video)
         job = self.current_job()
         if job and job.error_message:
             menu.addSeparator()
@@ -611,6 +640,12 @@ class MainWindow(QMainWindow):
         for act in self.act_export_as.values():
             act.setEnabled(exportable)
         self.act_copy_error.setEnabled(bool(job and job.error_message))
+        self._update_frame_actions()
+
+    def _update_frame_actions(self, *_frame) -> None:
+        """Actions on the frame on screen: they wait for the video to show one."""
+        self.region_tool.update_actions()
+        self.frame_exports.update_actions()
 
     def _update_summary(self) -> None:
         counts = self.model.counts()
@@ -636,8 +671,12 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         actions = [self.act_add, self.act_add_folder, self.act_find, self.act_start,
                    self.act_cancel, self.act_retry, self.act_remove, self.act_export,
-                   self.act_reveal, self.viewer.act_show_ocr, self.viewer.act_show_detections,
-                   self.viewer.act_follow, *self.viewer.navigation_actions()]
+                   self.act_reveal, self.frame_exports.act_export_frame,
+                   self.frame_exports.act_copy_frame, self.frame_exports.act_export_video,
+                   self.region_tool.act_draw,
+                   self.viewer.act_show_ocr, self.viewer.act_show_detections,
+                   self.viewer.act_follow, *self.viewer.navigation_actions(),
+                   *self.viewer.following_actions()]
         rows = "".join(
             f"<tr><td>{act.text().replace('&', '')}</td><td style='padding-left:16px'><b>"
             f"{act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td></tr>"
@@ -668,6 +707,7 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.viewer.shutdown()
         self.setEnabled(False)
+        self.frame_exports.shutdown(5000)
         if running:
             self.statusBar().showMessage("Stopping the running jobs…")
         self.queue.stopped.connect(self._finish_close)

@@ -1,5 +1,6 @@
 """The panel beside the viewer: the selected job's details (its error in full), its text segments
-(click one to seek to it), and what was found on the frame on screen."""
+(click one to seek to it), its tracked objects (click one to follow it), and what was found on
+the frame on screen."""
 from __future__ import annotations
 
 import html
@@ -8,17 +9,33 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHeaderView, QLabel, QLineEdit, QScrollArea, QSplitter, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QHeaderView, QLabel, QLineEdit, QScrollArea, QSplitter, QTabWidget,
+    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from foresyte_desktop.core.model import FrameResult, Job
+from foresyte_desktop.ui.follow_bar import track_summary, track_title
 from foresyte_desktop.ui.formatting import local_time, plural, video_time
 from foresyte_desktop.ui.frame_view import OCR_COLOR, class_color, detection_name
 from foresyte_desktop.ui.icons import swatch_icon
 from foresyte_desktop.ui.job_table import STATUS_TEXT, pipeline_label
 
 FRAME_ROLE = Qt.ItemDataRole.UserRole + 1
+TRACK_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _list(headers: list[str]) -> QTreeWidget:
+    """A flat list of rows; its last column takes the room left."""
+    tree = QTreeWidget()
+    tree.setHeaderLabels(headers)
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setAlternatingRowColors(True)
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    tree.header().setStretchLastSection(True)
+    for col in range(len(headers) - 1):
+        tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    return tree
 
 
 def _section(title: str, body: QWidget, extra: QWidget | None = None) -> QWidget:
@@ -38,7 +55,8 @@ def _section(title: str, body: QWidget, extra: QWidget | None = None) -> QWidget
 
 
 class ReviewPanel(QSplitter):
-    seek_requested = Signal(int)  # a frame index
+    seek_requested = Signal(int)   # a frame index
+    track_requested = Signal(int)  # a track id to follow
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Vertical, parent)
@@ -53,23 +71,21 @@ class ReviewPanel(QSplitter):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter the text…")
+        self.filter.setPlaceholderText("Filter the text and objects…")
         self.filter.setClearButtonEnabled(True)
         self.filter.setAcceptDrops(False)
         self.filter.textChanged.connect(self._apply_filter)
-        self.segments = QTreeWidget()
-        self.segments.setHeaderLabels(["From", "To", "Text"])
-        self.segments.setRootIsDecorated(False)
-        self.segments.setUniformRowHeights(True)
-        self.segments.setAlternatingRowColors(True)
-        self.segments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.segments.header().setStretchLastSection(True)
-        for col in (0, 1):
-            self.segments.header().setSectionResizeMode(
-                col, QHeaderView.ResizeMode.ResizeToContents)
+        self.segments = _list(["From", "To", "Text"])
         self.segments.itemClicked.connect(self._on_segment_clicked)
         self.segments.itemActivated.connect(self._on_segment_clicked)
-        self.segments_title = QLabel()
+        self.tracks = _list(["Object", "From", "To", "Reads"])
+        self.tracks.setToolTip("Objects followed from frame to frame; click one to follow it")
+        self.tracks.itemClicked.connect(self._on_track_clicked)
+        self.tracks.itemActivated.connect(self._on_track_clicked)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.segments, "Text")
+        self.tabs.addTab(self.tracks, "Objects")
 
         self.frame_items = QTreeWidget()
         self.frame_items.setHeaderLabels(["Found on this frame", "Confidence"])
@@ -78,10 +94,12 @@ class ReviewPanel(QSplitter):
         self.frame_items.header().setSectionResizeMode(
             1, QHeaderView.ResizeMode.ResizeToContents)
         self.frame_items.header().setStretchLastSection(False)
+        self.frame_items.setToolTip("Click a tracked object to follow it")
+        self.frame_items.itemClicked.connect(self._on_track_clicked)
         self.frame_title = QLabel()
 
         self.addWidget(_section("Job", scroll))
-        self.addWidget(_section("Text segments", self.segments, self.filter))
+        self.addWidget(_section("Found in the video", self.tabs, self.filter))
         self.addWidget(_section("This frame", self.frame_items, self.frame_title))
         self.setSizes([260, 330, 250])
         self.show_job(None)
@@ -133,17 +151,56 @@ class ReviewPanel(QSplitter):
                                f"confidence {seg['confidence']:.0%}")
             items.append(item)
         self.segments.addTopLevelItems(items)
+        self.tabs.setTabText(0, f"Text ({len(items)})")
         self._apply_filter(self.filter.text())
         self.segments.setUpdatesEnabled(True)
 
+    def show_tracks(self, tracks: list[dict]) -> None:
+        """The job's tracked objects; only yolo_ocr jobs have any."""
+        selected = self.followed_track()
+        self.tracks.setUpdatesEnabled(False)
+        self.tracks.clear()
+        for track in tracks:
+            item = QTreeWidgetItem([track_title(track), video_time(track["start_s"]),
+                                    video_time(track["end_s"]), track.get("text") or ""])
+            item.setData(0, TRACK_ROLE, track["id"])
+            item.setIcon(0, swatch_icon(class_color(track["class_id"]).name()))
+            item.setToolTip(0, f"{track_title(track)}: {track_summary(track)}")
+            self.tracks.addTopLevelItem(item)
+            item.setSelected(track["id"] == selected)
+        self.tabs.setTabText(1, f"Objects ({len(tracks)})")
+        if not tracks and self.tabs.currentIndex() == 1:
+            self.tabs.setCurrentIndex(0)  # a job without objects: its text, not an empty list
+        self._apply_filter(self.filter.text())
+        self.tracks.setUpdatesEnabled(True)
+
+    def mark_followed(self, track: dict | None) -> None:
+        """Select the followed object's row (none when nothing is followed)."""
+        for n in range(self.tracks.topLevelItemCount()):
+            item = self.tracks.topLevelItem(n)
+            item.setSelected(track is not None and item.data(0, TRACK_ROLE) == track["id"])
+            if item.isSelected():
+                self.tracks.scrollToItem(item)
+
+    def followed_track(self) -> int | None:
+        chosen = self.tracks.selectedItems()
+        return chosen[0].data(0, TRACK_ROLE) if chosen else None
+
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().lower()
-        for n in range(self.segments.topLevelItemCount()):
-            item = self.segments.topLevelItem(n)
-            item.setHidden(bool(needle) and needle not in item.text(2).lower())
+        for tree, columns in ((self.segments, (2,)), (self.tracks, (0, 3))):
+            for n in range(tree.topLevelItemCount()):
+                item = tree.topLevelItem(n)
+                item.setHidden(bool(needle) and
+                               not any(needle in item.text(c).lower() for c in columns))
 
     def _on_segment_clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.seek_requested.emit(int(item.data(0, FRAME_ROLE)))
+
+    def _on_track_clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        track_id = item.data(0, TRACK_ROLE)
+        if track_id is not None:
+            self.track_requested.emit(int(track_id))
 
     # -- the frame on screen ----------------------------------------------------------------
 
@@ -158,14 +215,16 @@ class ReviewPanel(QSplitter):
         self.frame_title.setText(f"{plural(len(result.ocr), 'text line')}, "
                                  f"{plural(len(result.detections), 'object')}{note}")
         for title, rows in (
-                ("Text", [(line.text, line.confidence, OCR_COLOR.name()) for line in result.ocr]),
-                ("Objects", [(detection_name(d), d.confidence, class_color(d.class_id).name())
-                             for d in result.detections])):
+                ("Text", [(line.text, line.confidence, OCR_COLOR.name(), None)
+                          for line in result.ocr]),
+                ("Objects", [(detection_name(d), d.confidence, class_color(d.class_id).name(),
+                              d.track_id) for d in result.detections])):
             group = QTreeWidgetItem([f"{title} ({len(rows)})", ""])
-            for label, confidence, color in rows:
+            for label, confidence, color, track_id in rows:
                 child = QTreeWidgetItem([label, f"{confidence:.0%}"])
                 child.setIcon(0, swatch_icon(color))
-                child.setToolTip(0, label)
+                child.setToolTip(0, label if track_id is None else f"{label}: click to follow")
+                child.setData(0, TRACK_ROLE, track_id)
                 group.addChild(child)
             tree.addTopLevelItem(group)
             group.setExpanded(True)

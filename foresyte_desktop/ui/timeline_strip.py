@@ -1,5 +1,6 @@
 """The strip under the viewer: the job's text segments as bars, a density band per object class
-and the current position. A click seeks there; hovering names the text on screen at that time."""
+the current position, and the span of the object being followed. A click seeks there; hovering
+names the text on screen at that time."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from foresyte_desktop.core.timeline import Timeline, build_timeline
 from foresyte_desktop.ui.formatting import video_time
-from foresyte_desktop.ui.frame_view import OCR_COLOR, class_color
+from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, OCR_COLOR, class_color
 from foresyte_desktop.ui.viewer import Viewer
 
 MARGIN = 4
@@ -27,6 +28,7 @@ class TimelineStrip(QWidget):
         self.viewer = viewer
         self.timeline: Timeline | None = None
         self.position_s = 0.0
+        self.followed: dict | None = None  # the followed track: its span is marked
         self._epoch = 0  # bumped per rebuild, so a late build for another job is dropped
         self.setFixedHeight(self._height())
         self.setMouseTracking(True)
@@ -35,6 +37,7 @@ class TimelineStrip(QWidget):
         viewer.segments_changed.connect(self.rebuild)
         viewer.decoder.opened.connect(lambda *_: self.rebuild())
         viewer.frame_shown.connect(self._on_frame_shown)
+        viewer.track_followed.connect(self.set_followed)
 
     # -- data -------------------------------------------------------------------------------
 
@@ -53,6 +56,10 @@ class TimelineStrip(QWidget):
     def set_timeline(self, timeline: Timeline | None) -> None:
         self.timeline = timeline
         self.setFixedHeight(self._height())
+        self.update()
+
+    def set_followed(self, track: dict | None) -> None:
+        self.followed = track
         self.update()
 
     def _on_frame_shown(self, index: int, _result) -> None:
@@ -106,12 +113,19 @@ class TimelineStrip(QWidget):
         for row, (label, per_bin) in enumerate(t.density.items()):
             y = MARGIN + TEXT_ROW + GAP + row * (BAND_ROW + GAP)
             peak = max(per_bin) or 1.0
-            base = class_color(row)
+            base = class_color(t.class_ids.get(label, row))  # as the boxes on the frame
             for b, value in enumerate(per_bin):
                 if value:
                     color = QColor(base)
                     color.setAlphaF(0.25 + 0.75 * value / peak)  # more objects, more opaque
                     painter.fillRect(QRectF(MARGIN + b * width, y, width + 0.5, BAND_ROW), color)
+        if self.followed is not None:
+            x1 = self._x(self.followed["start_s"])
+            x2 = max(x1 + 2.0, self._x(self.followed["end_s"] + t.bin_s))
+            span = QColor(FOLLOW_COLOR)
+            span.setAlpha(70)
+            painter.fillRect(QRectF(x1, 0, x2 - x1, self.height()), span)
+            painter.fillRect(QRectF(x1, self.height() - 3, x2 - x1, 3), FOLLOW_COLOR)
         x = self._x(self.position_s)
         painter.setPen(QPen(POSITION_COLOR, 2))
         painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))

@@ -1,5 +1,5 @@
 """The viewer: the selected job's video with its results, a slider, playback and the actions to
-step through frames and jump between frames that have results.
+step through frames and jump between frames that have results, and following one tracked object.
 
 Frames are decoded on the decoder thread and results are loaded in a task lane; a running
 job's new results arrive live from its worker and are drawn as they come.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.core.tracks import build_tracks
 from foresyte_desktop.ui.actions import make_action
+from foresyte_desktop.ui.follow_bar import FollowBar
 from foresyte_desktop.ui.formatting import video_time
 from foresyte_desktop.ui.frame_view import FrameView
 from foresyte_desktop.ui.review_results import ReviewResults
@@ -25,6 +27,19 @@ from foresyte_desktop.workers.frame_decoder import FrameDecoder
 from foresyte_desktop.workers.tasks import TaskLane
 
 SEGMENTS_REFRESH_MS = 1000  # while a job runs, its segments are recomputed at most this often
+ZOOM_CONTEXT = 0.5   # a zoomed-to object gets half its own size around it on each side
+ZOOM_MIN_SHARE = 0.25  # and the zoomed view shows at least this share of the frame's width
+
+
+def zoom_rect(box: list[float], width: float, height: float) -> QRectF:
+    """The part of a width × height frame to show when zooming to `box` (x1, y1, x2, y2)."""
+    x1, y1, x2, y2 = box
+    w = max((x2 - x1) * (1 + 2 * ZOOM_CONTEXT), width * ZOOM_MIN_SHARE)
+    h = max((y2 - y1) * (1 + 2 * ZOOM_CONTEXT), height * ZOOM_MIN_SHARE)
+    w, h = min(w, width), min(h, height)
+    left = min(max((x1 + x2 - w) / 2, 0.0), width - w)
+    top = min(max((y1 + y2 - h) / 2, 0.0), height - h)
+    return QRectF(left, top, w, h)
 
 
 class Viewer(QWidget):
@@ -32,6 +47,8 @@ class Viewer(QWidget):
 
     frame_shown = Signal(int, object)     # frame index, FrameResult standing for it (or None)
     segments_changed = Signal(object)     # list of text segment dicts
+    tracks_changed = Signal(object)       # list of track dicts (results-JSON shape)
+    track_followed = Signal(object)       # the followed track dict, or None
 
     def __init__(self, store: JobStore, lane: TaskLane, parent: QWidget | None = None):
         super().__init__(parent)
@@ -47,6 +64,8 @@ class Viewer(QWidget):
         self._db_upto = -1               # highest frame index loaded from the store
         self._loading = False
         self._epoch = 0                  # bumped when the cached results stop being valid
+        self.tracks: dict[int, dict] = {}  # the job's tracked objects by id
+        self.followed: int | None = None
 
         self.decoder = FrameDecoder(self)
         self.decoder.opened.connect(self._on_opened)
@@ -56,6 +75,7 @@ class Viewer(QWidget):
 
         self.view = FrameView()
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.object_clicked.connect(self.follow_track)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setEnabled(False)
@@ -82,9 +102,12 @@ class Viewer(QWidget):
             button = self._button(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             bar.addWidget(button)
+        self.follow_bar = FollowBar([self.act_first_sighting, self.act_last_sighting,
+                                     self.act_zoom, self.act_stop_following])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.follow_bar)
         layout.addWidget(self.view, 1)
         layout.addLayout(bar)
         self._set_enabled(False)
@@ -114,15 +137,30 @@ class Viewer(QWidget):
         self.act_follow = a("Live", self._on_follow, "Ctrl+L",
                             tip="Follow the newest analysed frame of a running job",
                             checkable=True)
+        self.act_first_sighting = a("First Sighting", lambda: self._seek_sighting("first_frame"),
+                                    "Ctrl+Shift+Left",
+                                    tip="Go to the first frame the followed object is on")
+        self.act_last_sighting = a("Last Sighting", lambda: self._seek_sighting("last_frame"),
+                                   "Ctrl+Shift+Right",
+                                   tip="Go to the last frame the followed object is on")
+        self.act_zoom = a("Zoom to Object", self._on_zoom, "Z", checkable=True,
+                          tip="Keep the followed object large in the middle of the view")
+        self.act_stop_following = a("Stop Following", self.escape, "Esc",
+                                    tip="Stop following the object (or stop drawing a region)")
         for act in (self.act_show_ocr, self.act_show_detections):
             act.setChecked(True)
         # Shortcuts work wherever the viewer is shown, and the window's menus list them too.
-        self.addActions([*self.navigation_actions(), self.act_show_ocr,
-                         self.act_show_detections, self.act_follow])
+        self.addActions([*self.navigation_actions(), *self.following_actions(),
+                         self.act_show_ocr, self.act_show_detections, self.act_follow])
+        self._update_follow_actions()
 
     def navigation_actions(self) -> list[QAction]:
         return [self.act_play, self.act_step_back, self.act_step_forward,
                 self.act_previous_result, self.act_next_result, self.act_first, self.act_last]
+
+    def following_actions(self) -> list[QAction]:
+        return [self.act_first_sighting, self.act_last_sighting, self.act_zoom,
+                self.act_stop_following]
 
     def _button(self, action: QAction) -> QToolButton:
         button = QToolButton()
@@ -148,12 +186,18 @@ class Viewer(QWidget):
             self.update_job(job)
             return
         self.pause()
+        self.view.cancel_drawing()  # the region was meant for the job that was on screen
         self.job, self.info = job, None
         self.results = ReviewResults(job.frame_stride if job else 1)
         self.index, self.shown_index, self._db_upto = 0, None, -1
         self._epoch += 1
+        self.follow_track(None)
+        self.tracks = {}
         self.segments_changed.emit([])
+        self.tracks_changed.emit([])
         self._set_enabled(False)
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(0)
         self.time_label.setText("–")
         self.act_follow.setEnabled(job is not None and job.status == "running")
         self._set_follow(job is not None and job.status == "running")
@@ -163,13 +207,14 @@ class Viewer(QWidget):
             return
         self.view.set_message("Opening the video…")
         self.view.set_region(job.roi)
-        self._request(0)
+        self._request(0, reopen=True)
         self.reload_results()
 
     def update_job(self, job: Job) -> None:
         """The reviewed job changed state (ended, retried)."""
         was = self.job
         self.job = job
+        self.view.set_region(job.roi)
         running = job.status == "running"
         self.act_follow.setEnabled(running)
         if not running:
@@ -206,23 +251,28 @@ class Viewer(QWidget):
         job_id, first, known = self.job.job_id, self._db_upto + 1, dict(self.results.frames)
         epoch = self._epoch
 
-        def load() -> tuple[int, list[FrameResult], list[dict]]:
+        def load() -> tuple[int, list[FrameResult], list[dict], list[dict]]:
             fresh = list(self.store.frame_results(job_id, first=first))
             known.update((f.frame_index, f) for f in fresh)
-            return epoch, fresh, merge_segments(known[i] for i in sorted(known))
+            ordered = [known[i] for i in sorted(known)]
+            return epoch, fresh, merge_segments(ordered), build_tracks(ordered)
 
         self.lane.submit(load, on_done=self._on_results_loaded, on_error=self._on_load_error)
 
     def _on_results_loaded(self, loaded) -> None:
         self._loading = False
-        epoch, fresh, segments = loaded
+        epoch, fresh, segments, tracks = loaded
         if epoch != self._epoch:
             return self.reload_results()  # another job, or a retry, while this one loaded
+        self.tracks = {t["id"]: t for t in tracks}
         if fresh:
             self._db_upto = max(self._db_upto, fresh[-1].frame_index)
             self.results.add(fresh)
             self._show_results()
         self.segments_changed.emit(segments)
+        self.tracks_changed.emit(tracks)
+        if self.followed is not None:
+            self._show_following()
 
     def _on_load_error(self, message: str) -> None:
         self._loading = False
@@ -299,15 +349,80 @@ class Viewer(QWidget):
         with QSignalBlocker(self.act_follow):
             self.act_follow.setChecked(on)
 
+    # -- following a tracked object ---------------------------------------------------------
+
+    def follow_track(self, track_id: int | None) -> None:
+        """Single out one tracked object (None: stop); off screen, go to its first sighting."""
+        if track_id is not None and track_id not in self.tracks:
+            return
+        self.followed = track_id
+        self.view.set_followed(track_id)
+        self._update_follow_actions()
+        if track_id is None:
+            self.follow_bar.hide()
+            self.view.set_focus(None)
+            self.track_followed.emit(None)
+            return
+        track = self.tracks[track_id]
+        if self._followed_box() is None:
+            self.pause()
+            self.seek(track["first_frame"])
+        self._show_following()
+        self.track_followed.emit(track)
+
+    def escape(self) -> None:
+        """Esc: stop drawing a region if one is being drawn, else stop following."""
+        if self.view.drawing:
+            self.view.cancel_drawing()
+        elif self.followed is not None:
+            self.follow_track(None)
+
+    def _followed_box(self) -> list[float] | None:
+        result = self.results.at(self.shown_index if self.shown_index is not None else
+                                 self.index)
+        return next((d.box for d in (result.detections if result else [])
+                     if d.track_id == self.followed), None)
+
+    def _show_following(self) -> None:
+        """The bar and the zoom for the frame on screen."""
+        track = self.tracks.get(self.followed)
+        if track is None:  # gone after a retry
+            return self.follow_track(None)
+        box = self._followed_box()
+        self.follow_bar.show_track(track, box is not None)
+        if not self.act_zoom.isChecked() or not self.view.has_image():
+            self.view.set_focus(None)
+        elif box is not None:
+            frame = self.view.scene().sceneRect()
+            self.view.set_focus(zoom_rect(box, frame.width(), frame.height()))
+        elif not (track["first_frame"] <= self.index
+                  <= track["last_frame"] + self.results.stride):
+            self.view.set_focus(None)  # before or after it: the whole frame
+        # within its span but missed on this frame: stay where it was last seen
+
+    def _seek_sighting(self, key: str) -> None:
+        track = self.tracks.get(self.followed)
+        if track is not None:
+            self.pause()
+            self.seek(track[key])
+
+    def _on_zoom(self, _on: bool) -> None:
+        if self.followed is not None:
+            self._show_following()
+
+    def _update_follow_actions(self) -> None:
+        for act in (self.act_first_sighting, self.act_last_sighting, self.act_zoom):
+            act.setEnabled(self.followed is not None)
+
     def _on_layers(self, _=None) -> None:
         self.view.set_layers(ocr=self.act_show_ocr.isChecked(),
                              detections=self.act_show_detections.isChecked())
 
     # -- decoding ---------------------------------------------------------------------------
 
-    def _request(self, index: int) -> None:
+    def _request(self, index: int, *, reopen: bool = False) -> None:
         self._awaiting = True
-        self.decoder.request(self.job.input_path, index)
+        self.decoder.request(self.job.input_path, index, reopen=reopen)
 
     def _on_opened(self, path: str, info: VideoInfo) -> None:
         if self.job is None or path != self.job.input_path:
@@ -339,6 +454,8 @@ class Viewer(QWidget):
         index = self.shown_index if self.shown_index is not None else self.index
         result = self.results.at(index)
         self.view.set_results(result)
+        if self.followed is not None:
+            self._show_following()
         self.frame_shown.emit(index, result)
 
     def _update_time(self) -> None:

@@ -29,11 +29,15 @@ class FrameDecoder(QThread):
         super().__init__(parent)
         self._cond = threading.Condition()
         self._wanted: tuple[str, int] | None = None
+        self._reopen = False  # kept until served, even if later requests replace this one
         self._quit = False
 
-    def request(self, path: str, index: int) -> None:
+    def request(self, path: str, index: int, *, reopen: bool = False) -> None:
+        """Decode frame `index` of `path`; reopen: probe the file and emit `opened` again even
+        if it is the one open (another job on the same video is now shown)."""
         with self._cond:
             self._wanted = (path, index)
+            self._reopen = self._reopen or reopen
             self._cond.notify()
 
     def stop(self) -> None:
@@ -53,8 +57,8 @@ class FrameDecoder(QThread):
                 if self._quit:
                     break
                 path, index = self._wanted
-                self._wanted = None
-            if path != current:
+                reopen, self._wanted, self._reopen = self._reopen, None, False
+            if path != current or reopen:
                 if cap is not None:
                     cap.release()
                 cap, current, position = None, path, 0

@@ -7,6 +7,7 @@ the GUI thread never waits on the database or on probing a video.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
@@ -136,6 +137,20 @@ class JobQueue(QObject):
         def work() -> list[Job]:
             return [self.store.get_job(i) for i in job_ids if self.store.retry(i)]
         self.lane.submit(work, on_done=self._on_requeued)
+
+    def set_roi(self, job_ids: list[str], roi: tuple[float, float, float, float] | None,
+                on_done: Callable[[int], None] | None = None) -> None:
+        """Limit the OCR of the queued jobs among `job_ids` to `roi` (None: the whole frame);
+        `on_done` gets how many took it (jobs claimed meanwhile keep theirs)."""
+        def work() -> tuple[int, list[Job]]:
+            changed = self.store.set_roi(job_ids, roi)
+            return changed, [j for j in map(self.store.get_job, job_ids) if j]
+
+        def done(outcome: tuple[int, list[Job]]) -> None:
+            self.jobs_changed.emit(outcome[1])
+            if on_done is not None:
+                on_done(outcome[0])
+        self.lane.submit(work, on_done=done)
 
     def remove(self, job_ids: list[str]) -> None:
         """Delete jobs with their results and output files; running ones are cancelled first."""
