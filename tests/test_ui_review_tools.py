@@ -235,3 +235,35 @@ def test_the_job_exports_as_an_annotated_mp4_with_a_progress_bar(qtbot, window, 
         exports.export_video_to(job, video)
     assert "choose another name" in failed.args[0] and video.read_bytes() == before
     assert "choose another name" in window.notice.text()
+
+
+def test_new_jobs_can_take_a_band_or_the_region_last_drawn(qtbot, window, store, video,
+                                                            tmp_path):
+    options = window.options
+    assert options.spec().roi is None and options.region_button.text() == "Region: whole frame"
+    assert not options.act_last_drawn.isEnabled()
+    queued = store.add_job(JobSpec(str(video)))
+    window.model.set_jobs(store.list_jobs())
+    open_job(qtbot, window, queued)
+    window.region_tool.start()
+    drag(qtbot, window.viewer.view, (0, 90), (320, 180))  # the bottom half
+    qtbot.waitUntil(lambda: store.get_job(queued.job_id).roi is not None, timeout=10_000)
+    assert options.act_last_drawn.isEnabled() and "50–100% down" in options.act_last_drawn.text()
+    assert options.spec().roi is None  # offered, not imposed
+
+    options.act_last_drawn.trigger()
+    assert options.spec().roi == pytest.approx((0.0, 0.5, 1.0, 1.0), abs=0.02)
+    assert options.region_button.text() == "Region: drawn"
+    assert "0–100% across, 50–100% down" in options.region_button.toolTip()
+    copy = tmp_path / "copy.mp4"
+    copy.write_bytes(video.read_bytes())
+    window.add_paths([str(copy)])
+    qtbot.waitUntil(lambda: any(j.input_path == str(copy) for j in store.list_jobs()),
+                    timeout=10_000)
+    added = next(j for j in store.list_jobs() if j.input_path == str(copy))
+    assert added.roi == pytest.approx(options.spec().roi)
+
+    # A preset band, remembered with the other choices for new jobs.
+    next(a for a in options.region_menu.actions() if a.text().startswith("Bottom")).trigger()
+    assert options.spec().roi == (0.0, 0.8, 1.0, 1.0)
+    assert options.settings.value("jobs/roi") == "0.0000,0.8000,1.0000,1.0000"

@@ -1,35 +1,57 @@
-"""The settings new jobs are queued with: pipeline, frame stride, max frames and YOLO model.
+"""The settings new jobs are queued with: pipeline, frame stride, max frames, YOLO model and the
+text region (the whole frame, a band, or the region last drawn on a frame).
 
-They sit in a toolbar, always visible, so queueing stays one drop; the last choices are kept
-in the window's settings.
+They sit in a toolbar, always visible, so queueing stays one drop (each control is a toolbar
+item of its own, so a narrow window folds the last ones into the toolbar's overflow menu); the
+last choices are kept in the window's settings.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget,
-)
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.pipelines import DEFAULT_PIPELINE, PIPELINES
 from foresyte_desktop.core.pipelines.yolo import DEFAULT_MODEL
+from foresyte_desktop.core.roi import Roi, parse_roi
 from foresyte_desktop.ui.resources import default_settings
 
+BANDS: dict[str, Roi] = {"Bottom Fifth": (0.0, 0.8, 1.0, 1.0),  # where subtitles are
+                         "Top Fifth": (0.0, 0.0, 1.0, 0.2)}
 
-class JobOptions(QWidget):
-    """Pipeline, stride, max frames and model for the next files queued."""
+
+def roi_text(roi: Roi | None) -> str:
+    """How a region reads on the button: "whole frame" or "0–100% across, 80–100% down"."""
+    if roi is None:
+        return "whole frame"
+    x1, y1, x2, y2 = (round(v * 100) for v in roi)
+    return f"{x1}–{x2}% across, {y1}–{y2}% down"
+
+
+def roi_name(roi: Roi | None) -> str:
+    """The region's short name for the toolbar: whole frame, a band's name, or drawn."""
+    if roi is None:
+        return "whole frame"
+    return next((name.lower() for name, band in BANDS.items() if band == roi), "drawn")
+
+
+def _stored_roi(value: str) -> Roi | None:
+    try:
+        return parse_roi(value) if value else None
+    except ValueError:  # an edited or damaged settings file: the whole frame
+        return None
+
+
+class JobOptions(QObject):
+    """Pipeline, stride, max frames, model and text region for the next files queued."""
 
     changed = Signal()
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None):
+    def __init__(self, settings: QSettings, parent: QObject | None = None):
         super().__init__(parent)
         self.settings = settings
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
-        layout.setSpacing(6)
-
         self.pipeline = QComboBox()
         for pid, cls in PIPELINES.items():
             self.pipeline.addItem(cls.label, pid)
@@ -51,35 +73,55 @@ class JobOptions(QWidget):
         menu.addAction("Choose Model File…", self.choose_model)
         menu.addAction(f"Use the Default Model ({DEFAULT_MODEL})", lambda: self.set_model(None))
         self.model_button.setMenu(menu)
-
-        for label, widget in (("New jobs:", self.pipeline), (None, self.stride),
-                              (None, self.max_frames), (None, self.model_button)):
-            if label:
-                layout.addWidget(QLabel(label))
-            layout.addWidget(widget)
+        self.region_button = QToolButton()
+        self.region_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.region_menu = QMenu(self.region_button)
+        self.region_menu.addAction("Whole Frame", lambda: self.set_roi(None))
+        for name, band in BANDS.items():
+            self.region_menu.addAction(name, lambda b=band: self.set_roi(b))
+        self.act_last_drawn = self.region_menu.addAction(
+            "Last Drawn Region", lambda: self.set_roi(self.last_drawn))
+        self.region_button.setMenu(self.region_menu)
 
         self.model_path: str | None = None
+        self.roi: Roi | None = None
+        self.last_drawn: Roi | None = None
         self._restore()
         for signal in (self.pipeline.currentIndexChanged, self.stride.valueChanged,
                        self.max_frames.valueChanged):
             signal.connect(self._save)
         self._update_model_button()
 
+    def widgets(self) -> list[QWidget]:
+        """The controls in the order the toolbar shows them."""
+        return [QLabel(" New jobs: "), self.pipeline, self.stride, self.max_frames,
+                self.model_button, self.region_button]
+
     def spec(self) -> JobSpec:
         """A template (no input path yet) for the files about to be queued."""
         pipeline = self.pipeline.currentData()
         return JobSpec(input_path="", pipeline_id=pipeline, frame_stride=self.stride.value(),
                        max_frames=self.max_frames.value() or None,
-                       model_path=self.model_path if pipeline == "yolo_ocr" else None)
+                       model_path=self.model_path if pipeline == "yolo_ocr" else None,
+                       roi=self.roi)
 
     def set_model(self, path: str | None) -> None:
         self.model_path = path
         self._save()
 
+    def set_roi(self, roi: Roi | None) -> None:
+        self.roi = roi
+        self._save()
+
+    def offer_region(self, roi: Roi) -> None:
+        """A region was just drawn on a frame: new jobs can take it too."""
+        self.last_drawn = roi
+        self._save()
+
     def choose_model(self) -> None:
         start = str(Path(self.model_path).parent) if self.model_path else \
             self.settings.value("paths/model_dir", "", str)
-        path, _ = QFileDialog.getOpenFileName(self, "Choose YOLO Weights", start,
+        path, _ = QFileDialog.getOpenFileName(self.model_button, "Choose YOLO Weights", start,
                                               "YOLO weights (*.pt *.onnx);;All files (*)")
         if path:
             self.settings.setValue("paths/model_dir", str(Path(path).parent))
@@ -94,6 +136,8 @@ class JobOptions(QWidget):
         self.stride.setValue(int(s.value("jobs/stride", first.get("frame_stride") or 1)))
         self.max_frames.setValue(int(s.value("jobs/max_frames", first.get("max_frames") or 0)))
         self.model_path = s.value("jobs/model", first.get("model_path") or "", str) or None
+        self.roi = _stored_roi(s.value("jobs/roi", "", str))
+        self.last_drawn = _stored_roi(s.value("jobs/last_drawn_roi", "", str))
 
     def _save(self) -> None:
         s = self.settings
@@ -101,6 +145,8 @@ class JobOptions(QWidget):
         s.setValue("jobs/stride", self.stride.value())
         s.setValue("jobs/max_frames", self.max_frames.value())
         s.setValue("jobs/model", self.model_path or "")
+        for key, roi in (("jobs/roi", self.roi), ("jobs/last_drawn_roi", self.last_drawn)):
+            s.setValue(key, ",".join(f"{v:.4f}" for v in roi) if roi else "")
         self._update_model_button()
         self.changed.emit()
 
@@ -112,3 +158,12 @@ class JobOptions(QWidget):
                                      "ultralytics' default detector; choose a local .pt or "
                                      ".onnx file to work offline")
         self.model_button.setEnabled(yolo)
+        self.region_button.setText(f"Region: {roi_name(self.roi)}")
+        self.region_button.setToolTip(f"New jobs read text on the {roi_text(self.roi)}"
+                                      if self.roi is None else
+                                      f"New jobs read text only at {roi_text(self.roi)}; draw a "
+                                      "region on a frame with Jobs ▸ Draw Text Region to "
+                                      "offer it here")
+        self.act_last_drawn.setEnabled(self.last_drawn is not None)
+        self.act_last_drawn.setText("Last Drawn Region" + (
+            f" ({roi_text(self.last_drawn)})" if self.last_drawn else ""))

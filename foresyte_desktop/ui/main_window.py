@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.table = JobTableView()
         self.table.setModel(self.model)
         self.notice = NoticeBar()
-        self.options = JobOptions(settings)
+        self.options = JobOptions(settings, self)
         self.viewer = Viewer(store, self.reads)
         self.panel = ReviewPanel()
         self.timeline = TimelineStrip(self.viewer)
@@ -237,7 +237,8 @@ class MainWindow(QMainWindow):
         options = QToolBar("New jobs")
         options.setObjectName("options_toolbar")
         options.setMovable(False)
-        options.addWidget(self.options)
+        for widget in self.options.widgets():
+            options.addWidget(widget)
         self.addToolBar(options)
 
     def _build_status_bar(self) -> None:
@@ -272,6 +273,7 @@ class MainWindow(QMainWindow):
         self.viewer.track_followed.connect(self.panel.mark_followed)
         self.panel.seek_requested.connect(self.viewer.seek)
         self.panel.track_requested.connect(self.viewer.follow_track)
+        self.region_tool.drawn.connect(self.options.offer_region)
         self.search.hit_activated.connect(self.show_hit)
         self.parallel.valueChanged.connect(self._on_parallel)
         self.when_done.currentIndexChanged.connect(

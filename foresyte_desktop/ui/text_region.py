@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
 
 from foresyte_desktop.core.model import Job
@@ -28,6 +28,8 @@ def can_take_region(job: Job) -> bool:
 
 class TextRegionTool(QObject):
     """The Draw and Clear Text Region actions for the jobs selected in the window."""
+
+    drawn = Signal(object)  # the Roi just drawn, so new jobs can be offered it too
 
     def __init__(self, window: QMainWindow, viewer: Viewer, queue: JobQueue,
                  selected_jobs: Callable[[], list[Job]]):
@@ -82,6 +84,7 @@ class TextRegionTool(QObject):
         if not ids:
             return
         asked = len(ids)
+        self.drawn.emit(roi)
 
         def done(changed: int) -> None:
             x1, y1, x2, y2 = roi
