@@ -303,10 +303,9 @@ def cmd_export(args, store, data_dir: Path) -> int:
 
 def _export_video(store, job, output: str | None, force: bool) -> int:
     """The job's video with its overlays burned in, with a progress bar."""
-    from foresyte_desktop.core.annotate import write_annotated_video
+    from foresyte_desktop.core.annotate import write_job_video
     from foresyte_desktop.core.errors import ForesyteError
     from foresyte_desktop.core.runner import Progress
-    from foresyte_desktop.core.tracks import build_tracks, track_texts
     if not output:
         print("foresyte: an MP4 export needs a file to write: add -o PATH.", file=sys.stderr)
         return EXIT_USAGE
@@ -314,17 +313,10 @@ def _export_video(store, job, output: str | None, force: bool) -> int:
     if path.exists() and not force:
         print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
         return EXIT_FAILED
-    frames = list(store.frame_results(job.job_id))
-    if not frames:
-        print(f"foresyte: job {job.job_id[:8]} has no analysed frames to draw yet.",
-              file=sys.stderr)
-        return EXIT_FAILED
     bar = ProgressPrinter(sys.stderr)
     try:
-        write_annotated_video(
-            job.input_path, frames, path, stride=job.frame_stride, roi=job.roi,
-            track_texts=track_texts(build_tracks(frames)),
-            progress=lambda done, total: bar.update(Progress(job.job_id, done, total)))
+        write_job_video(store, job, path, progress=lambda done, total: bar.update(
+            Progress(job.job_id, done, total)))
     except ForesyteError as exc:
         bar.finish()
         print(f"foresyte: {exc}", file=sys.stderr)
@@ -332,10 +324,6 @@ def _export_video(store, job, output: str | None, force: bool) -> int:
     except KeyboardInterrupt:
         bar.finish()
         print(f"foresyte: stopped; {path} was not written.", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as exc:
-        bar.finish()
-        print(f"foresyte: could not write {path}: {exc.strerror or exc}.", file=sys.stderr)
         return EXIT_FAILED
     bar.finish()
     print(f"Wrote {path}", file=sys.stderr)

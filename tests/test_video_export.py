@@ -76,7 +76,7 @@ def test_cancel_leaves_no_file_and_a_second_export_waits(qtbot, store, export, t
     # The writer holds after its first frame until Cancel was clicked, so a fast machine
     # cannot finish the video first.
     clicked = threading.Event()
-    real = video_export.write_annotated_video
+    real = video_export.write_job_video
 
     def held(*args, progress, **kwargs):
         def step(done, total):
@@ -85,7 +85,7 @@ def test_cancel_leaves_no_file_and_a_second_export_waits(qtbot, store, export, t
                 clicked.wait(TIMEOUT_MS / 1000)
         return real(*args, progress=step, **kwargs)
 
-    monkeypatch.setattr(video_export, "write_annotated_video", held)
+    monkeypatch.setattr(video_export, "write_job_video", held)
     seen = []
 
     def on_progress(done, total):

@@ -16,8 +16,10 @@ import cv2
 import numpy as np
 
 from foresyte_desktop.core.errors import ForesyteError, VideoError
-from foresyte_desktop.core.model import FrameResult
+from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.roi import Roi, roi_pixels
+from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.core.tracks import build_tracks, track_texts
 from foresyte_desktop.core.video import VideoReader
 
 TEXT_COLOR = (0, 215, 255)  # BGR amber: OCR lines
@@ -155,3 +157,24 @@ def write_annotated_video(video_path: str | os.PathLike, frames: Iterable[FrameR
             Path(tmp).unlink(missing_ok=True)
             raise
     return out_path
+
+
+def write_job_video(store: JobStore, job: Job, out_path: str | os.PathLike, *,
+                    progress: ProgressFn | None = None,
+                    cancel: Callable[[], bool] | None = None) -> Path | None:
+    """A job's annotated MP4, drawn with its stored results, stride, region and track texts.
+
+    ForesyteError says why it cannot be written; None if cancelled.
+    """
+    frames = list(store.frame_results(job.job_id))
+    if not frames:
+        raise ForesyteError(f"“{Path(job.input_path).name}” has no analysed frames to draw yet.")
+    try:
+        return write_annotated_video(
+            job.input_path, frames, out_path, stride=job.frame_stride, roi=job.roi,
+            track_texts=track_texts(build_tracks(frames)), progress=progress, cancel=cancel)
+    except FileExistsError as exc:  # from creating the folder: a file has its name
+        raise ForesyteError(f"Could not write {out_path}: {exc.filename} is a file, not a "
+                            "folder.") from exc
+    except OSError as exc:
+        raise ForesyteError(f"Could not write {out_path}: {exc.strerror or exc}.") from exc

@@ -7,11 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from foresyte_desktop.core.annotate import write_annotated_video
-from foresyte_desktop.core.errors import ForesyteError
+from foresyte_desktop.core.annotate import write_job_video
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.store import JobStore
-from foresyte_desktop.core.tracks import build_tracks, track_texts
 from foresyte_desktop.workers.tasks import TaskLane
 
 PROGRESS_INTERVAL_S = 0.1  # about 10 updates a second: enough for a bar, cheap for the GUI
@@ -70,20 +68,8 @@ class VideoExporter(QObject):
 
     def _write(self, job: Job, path: Path) -> Path | None:
         """In the lane: load the results and write the file; None if cancelled."""
-        frames = list(self._store.frame_results(job.job_id))
-        if not frames:
-            raise ForesyteError(f"“{Path(job.input_path).name}” has no analysed frames to draw "
-                                "yet.")
-        try:
-            return write_annotated_video(
-                job.input_path, frames, path, stride=job.frame_stride, roi=job.roi,
-                track_texts=track_texts(build_tracks(frames)), progress=self._on_progress,
-                cancel=self._cancel.is_set)
-        except FileExistsError as exc:  # from creating the folder: a file has its name
-            raise ForesyteError(f"Could not write {path}: {exc.filename} is a file, not a "
-                                "folder.") from exc
-        except OSError as exc:
-            raise ForesyteError(f"Could not write {path}: {exc.strerror or exc}.") from exc
+        return write_job_video(self._store, job, path, progress=self._on_progress,
+                               cancel=self._cancel.is_set)
 
     def _on_progress(self, done: int, total: int) -> None:
         now = time.monotonic()
