@@ -123,20 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from foresyte_desktop.selftest import main as self_test
         return self_test()
+    from foresyte_desktop.core.data_folder import open_data_folder
     from foresyte_desktop.core.errors import StoreError, StoreLockedError
-    from foresyte_desktop.core.paths import confine_third_party_files, resolve_data_dir
     try:
-        data_dir = resolve_data_dir(args.data_dir)
-    except OSError as exc:
-        print(f"foresyte: cannot use the data folder {args.data_dir or ''}: {exc.strerror}.",
-              file=sys.stderr)
-        return EXIT_FAILED
-    confine_third_party_files(data_dir)
-    from foresyte_desktop.core.logsetup import configure_logging
-    configure_logging(data_dir)
-    from foresyte_desktop.core.store import JobStore
-    try:
-        store = JobStore.open(data_dir)
+        data_dir, store = open_data_folder(args.data_dir)
     except StoreLockedError as exc:
         print(f"foresyte: {exc}", file=sys.stderr)
         return EXIT_LOCKED

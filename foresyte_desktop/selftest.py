@@ -103,13 +103,8 @@ class SelfTest:
         return f"{path.name}, pipeline {job.get('pipeline_id')}"
 
     def open_store(self) -> str:
-        from foresyte_desktop.core.logsetup import configure_logging
-        from foresyte_desktop.core.paths import confine_third_party_files, resolve_data_dir
-        from foresyte_desktop.core.store import JobStore
-        self.data_dir = resolve_data_dir(self.requested_dir)
-        confine_third_party_files(self.data_dir)
-        configure_logging(self.data_dir)
-        self.store = JobStore.open(self.data_dir)
+        from foresyte_desktop.core.data_folder import open_data_folder
+        self.data_dir, self.store = open_data_folder(self.requested_dir)
         return str(self.data_dir)
 
     def queue_sample(self) -> str:

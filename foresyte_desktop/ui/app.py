@@ -10,10 +10,6 @@ from pathlib import Path
 
 from foresyte_desktop.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from foresyte_desktop.core.errors import StoreError, StoreLockedError
-from foresyte_desktop.core.logsetup import configure_logging
-from foresyte_desktop.core.paths import (
-    confine_third_party_files, default_data_dir, resolve_data_dir,
-)
 
 QT_VARS_SET_BY_OPENCV = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 HEADLESS_PLATFORMS = ("offscreen", "minimal")
@@ -84,17 +80,9 @@ def main(files: list[str], data_dir: str | None) -> int:
               "videos without one.", file=sys.stderr)
         return EXIT_USAGE
     app = create_application()
+    from foresyte_desktop.core.data_folder import open_data_folder
     try:
-        resolved = resolve_data_dir(data_dir)
-    except OSError as exc:
-        chosen = data_dir or os.environ.get("FORESYTE_DATA_DIR") or default_data_dir()
-        refuse(f"The data folder {chosen} cannot be used: {exc.strerror}.")
-        return EXIT_FAILED
-    confine_third_party_files(resolved)
-    configure_logging(resolved)
-    from foresyte_desktop.core.store import JobStore
-    try:
-        store = JobStore.open(resolved)
+        resolved, store = open_data_folder(data_dir)
     except StoreLockedError as exc:
         refuse(str(exc), "ForeSyte Is Already Open")
         return EXIT_LOCKED
