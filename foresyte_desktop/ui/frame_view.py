@@ -80,6 +80,7 @@ class FrameView(QGraphicsView):
     region_refused = Signal(str)    # why the rectangle just dragged is not a region
     object_clicked = Signal(int)    # the track id of a tracked object clicked on
     drawing_cancelled = Signal()    # drawing a region stopped before one was drawn
+    has_image_changed = Signal(bool)  # a frame is shown now, or none any more
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -110,6 +111,7 @@ class FrameView(QGraphicsView):
     # -- content ----------------------------------------------------------------------------
 
     def set_image(self, image: np.ndarray | QImage | None) -> None:
+        had_image = self.has_image()
         if image is None:
             self._pixmap.setPixmap(QPixmap())
         else:
@@ -120,6 +122,8 @@ class FrameView(QGraphicsView):
                 self.scene().setSceneRect(QRectF(qimage.rect()))
                 self._fit()
         self.viewport().update()
+        if self.has_image() != had_image:
+            self.has_image_changed.emit(not had_image)
 
     def has_image(self) -> bool:
         return not self._pixmap.pixmap().isNull()

@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.doubleClicked.connect(lambda _: self.viewer.toggle_play())
         self.viewer.frame_shown.connect(self.panel.show_frame)
-        self.viewer.frame_shown.connect(self._update_frame_actions)
+        self.viewer.view.has_image_changed.connect(self._update_frame_actions)
         self.viewer.segments_changed.connect(self.panel.show_segments)
         self.viewer.tracks_changed.connect(self.panel.show_tracks)
         self.viewer.track_followed.connect(self.panel.mark_followed)
@@ -644,7 +644,7 @@ class MainWindow(QMainWindow):
         self.act_copy_error.setEnabled(bool(job and job.error_message))
         self._update_frame_actions()
 
-    def _update_frame_actions(self, *_frame) -> None:
+    def _update_frame_actions(self, *_) -> None:
         """Actions on the frame on screen: they wait for the video to show one."""
         self.region_tool.update_actions()
         self.frame_exports.update_actions()
