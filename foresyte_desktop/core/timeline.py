@@ -20,8 +20,10 @@ class Timeline:
     class_ids: dict[str, int] = field(default_factory=dict)  # label -> class id, for its colour
 
 
-def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int = 200) -> Timeline:
-    """The timeline of a job's frame results over a video `duration_s` long, in `bins` bins."""
+def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int = 200, *,
+                   segments: list[dict] | None = None) -> Timeline:
+    """The timeline of a job's frame results over a video `duration_s` long, in `bins` bins;
+    `segments`: the frames' text segments, when the caller has merged them already."""
     duration_s = max(duration_s, frames[-1].time_s if frames else 0.0, 1e-6)
     bin_s = duration_s / bins
     analysed = [0] * bins
@@ -37,4 +39,5 @@ def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int =
                for label, per_bin in sorted(counts.items())}
     return Timeline(
         duration_s, bin_s, density,
-        [(s["start_s"], s["end_s"], s["text"]) for s in merge_segments(frames)], class_ids)
+        [(s["start_s"], s["end_s"], s["text"])
+         for s in (merge_segments(frames) if segments is None else segments)], class_ids)

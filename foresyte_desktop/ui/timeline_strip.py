@@ -3,6 +3,8 @@ the current position, and the span of the object being followed. A click seeks t
 names the text on screen at that time."""
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -29,6 +31,7 @@ class TimelineStrip(QWidget):
         self.timeline: Timeline | None = None
         self.position_s = 0.0
         self.followed: dict | None = None  # the followed track: its span is marked
+        self._segments: list[dict] = []  # the viewer's latest text segments
         self._epoch = 0  # bumped per rebuild, so a late build for another job is dropped
         self.setFixedHeight(self._height())
         self.setMouseTracking(True)
@@ -41,8 +44,11 @@ class TimelineStrip(QWidget):
 
     # -- data -------------------------------------------------------------------------------
 
-    def rebuild(self, _segments=None) -> None:
+    def rebuild(self, segments: list[dict] | None = None) -> None:
+        """Rebuilt with the segments the viewer just merged (None: the last ones it sent)."""
         viewer = self.viewer
+        if segments is not None:
+            self._segments = segments
         self._epoch += 1
         if viewer.job is None:
             self.set_timeline(None)
@@ -50,7 +56,7 @@ class TimelineStrip(QWidget):
         frames = [viewer.results.frames[i] for i in sorted(viewer.results.frames)]
         duration = viewer.info.duration_s if viewer.info else 0.0
         epoch = self._epoch
-        viewer.lane.submit(build_timeline, frames, duration,
+        viewer.lane.submit(partial(build_timeline, frames, duration, segments=self._segments),
                            on_done=lambda t: epoch == self._epoch and self.set_timeline(t))
 
     def set_timeline(self, timeline: Timeline | None) -> None:
