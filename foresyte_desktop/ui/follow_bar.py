@@ -9,12 +9,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from foresyte_desktop.ui.formatting import plural, video_time
-from foresyte_desktop.ui.frame_view import FOLLOW_COLOR
+from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, object_name
 
 
 def track_title(track: dict) -> str:
     """"car #4": the object's class and its track id."""
-    return f"{track['label']} #{track['id']}"
+    return object_name(track["label"], track["id"])
 
 
 def track_summary(track: dict) -> str:

@@ -29,9 +29,13 @@ def class_color(class_id: int) -> QColor:
     return QColor.fromHsv(int(200 + class_id * 137.508) % 360, 190, 255)
 
 
-def detection_name(det: Detection) -> str:
+def object_name(label: str, track_id: int | None) -> str:
     """"person #3": the class, and the tracked object's id when there is one."""
-    return det.label + (f" #{det.track_id}" if det.track_id is not None else "")
+    return label + (f" #{track_id}" if track_id is not None else "")
+
+
+def detection_name(det: Detection) -> str:
+    return object_name(det.label, det.track_id)
 
 
 def bgr_to_qimage(image: np.ndarray) -> QImage:

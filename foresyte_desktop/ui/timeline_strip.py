@@ -1,4 +1,4 @@
-"""The strip under the viewer: the job's text segments as bars, a density band per object class
+"""The strip under the viewer: the job's text segments as bars, a density band per object class,
 the current position, and the span of the object being followed. A click seeks there; hovering
 names the text on screen at that time."""
 from __future__ import annotations
