@@ -36,15 +36,38 @@ def in_scratch_folder(shoot, out: Path) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def open_window(work: Path):
+    """The application and the real window, 1600×1000, on a fresh data folder in `work`."""
+    from foresyte_desktop.core.data_folder import open_data_folder
+    from foresyte_desktop.ui.app import create_application, window_settings
+    data_dir, store = open_data_folder(work / "data")
+    app = create_application()
+    from foresyte_desktop.ui.main_window import MainWindow
+    window = MainWindow(store, data_dir, window_settings(data_dir))
+    window.setGeometry(0, 0, 1600, 1000)
+    window.show()
+    return app, window
+
+
+def save_and_close(app, window, out: Path) -> int:
+    """Grab the screen into `out` once the window has settled, then quit like the user."""
+    for _ in range(20):
+        app.processEvents()
+    shot = app.primaryScreen().grabWindow(0)
+    shot.copy(0, 0, 1600, 1000).save(str(out))
+    window.quit_resume_later()
+    wait_for(app, lambda: window._closed, 30)
+    window.store.close()
+    print(f"Wrote {out}")
+    return 0
+
+
 def main(out: Path) -> int:
     return in_scratch_folder(shoot, out)
 
 
 def shoot(work: Path, out: Path) -> int:
-    from foresyte_desktop.core.paths import confine_third_party_files, resolve_data_dir
     from tests.videos import make_text_video
-    data_dir = resolve_data_dir(work / "data")
-    confine_third_party_files(data_dir)
     videos = work / "Case 2291"
     videos.mkdir()
     review = make_text_video(videos / "lobby briefing.mp4",
@@ -56,15 +79,8 @@ def shoot(work: Path, out: Path) -> int:
                              size=(640, 360), moving_background=True)
     sample = ROOT / "resources" / "sample.mp4"
 
-    from foresyte_desktop.ui.app import create_application, window_settings
-    app = create_application()
     from foresyte_desktop.core.model import JobSpec
-    from foresyte_desktop.core.store import JobStore
-    from foresyte_desktop.ui.main_window import MainWindow
-    store = JobStore.open(data_dir)
-    window = MainWindow(store, data_dir, window_settings(data_dir))
-    window.setGeometry(0, 0, 1600, 1000)
-    window.show()
+    app, window = open_window(work)
     queue = window.queue
     ended = []
     queue.job_ended.connect(ended.append)
@@ -86,15 +102,7 @@ def shoot(work: Path, out: Path) -> int:
     wait_for(app, lambda: viewer.info is not None and window.panel.segments.topLevelItemCount(), 60)
     viewer.seek(44)
     wait_for(app, lambda: viewer.shown_index == 44 and viewer.view.result is not None, 30)
-    for _ in range(20):
-        app.processEvents()
-    shot = app.primaryScreen().grabWindow(0)
-    shot.copy(0, 0, 1600, 1000).save(str(out))
-    window.quit_resume_later()
-    wait_for(app, lambda: window._closed, 30)
-    store.close()
-    print(f"Wrote {out}")
-    return 0
+    return save_and_close(app, window, out)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshot import ROOT, in_scratch_folder, wait_for  # noqa: E402
+from screenshot import (  # noqa: E402
+    ROOT, in_scratch_folder, open_window, save_and_close, wait_for,
+)
 
 
 def main(out: Path) -> int:
@@ -18,10 +20,7 @@ def main(out: Path) -> int:
 
 
 def shoot(work: Path, out: Path) -> int:
-    from foresyte_desktop.core.paths import confine_third_party_files, resolve_data_dir
     from tests.videos import make_text_video
-    data_dir = resolve_data_dir(work / "data")
-    confine_third_party_files(data_dir)
     videos = work / "Case 2291"
     videos.mkdir()
     lobby = make_text_video(videos / "lobby briefing.mp4",
@@ -32,15 +31,8 @@ def shoot(work: Path, out: Path) -> int:
                              [("EXIT B", 20), ("GATE 14 LEFT", 30), ("", 20)], fps=10,
                              size=(640, 360), moving_background=True)
 
-    from foresyte_desktop.ui.app import create_application, window_settings
-    app = create_application()
     from foresyte_desktop.core.model import JobSpec
-    from foresyte_desktop.core.store import JobStore
-    from foresyte_desktop.ui.main_window import MainWindow
-    store = JobStore.open(data_dir)
-    window = MainWindow(store, data_dir, window_settings(data_dir))
-    window.setGeometry(0, 0, 1600, 1000)
-    window.show()
+    app, window = open_window(work)
     ended = []
     window.queue.job_ended.connect(ended.append)
     window.queue.add_paths([str(lobby), str(camera)], JobSpec("", frame_stride=2))
@@ -61,15 +53,7 @@ def shoot(work: Path, out: Path) -> int:
     viewer = window.viewer
     wait_for(app, lambda: viewer.shown_index == data.frame_index + 4
              and viewer.view.result is not None and window.timeline.timeline is not None, 60)
-    for _ in range(20):
-        app.processEvents()
-    shot = app.primaryScreen().grabWindow(0)
-    shot.copy(0, 0, 1600, 1000).save(str(out))
-    window.quit_resume_later()
-    wait_for(app, lambda: window._closed, 30)
-    store.close()
-    print(f"Wrote {out}")
-    return 0
+    return save_and_close(app, window, out)
 
 
 if __name__ == "__main__":
