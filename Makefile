@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Qt (xcb and offscreen), OpenCV's libGL, Xvfb for screenshots, ffmpeg for benchmark videos.
+# Qt (xcb and offscreen), OpenCV's libGL, Xvfb for screenshots, ffmpeg and fonts (a CJK one too)
+# for the benchmark videos.
 SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
 	libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 \
-	xvfb xauth ffmpeg fonts-dejavu-core
+	xvfb xauth ffmpeg fonts-dejavu-core fonts-wqy-zenhei
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
 .PHONY: run test lint system deps bench bench-search bench-reliability soak bundle bundle-check screenshot screenshot-search clean

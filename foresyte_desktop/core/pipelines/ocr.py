@@ -21,13 +21,20 @@ MIN_SCORE = 0.5  # recognitions below this confidence are dropped (RapidOCR's te
 THREADS = 2  # onnxruntime threads per model: a laptop's two cores (decoding fills the gaps)
 
 
+def default_threads() -> int:
+    """onnxruntime threads per model: FORESYTE_OCR_THREADS when set (the benchmark's rows),
+    else THREADS."""
+    value = os.environ.get("FORESYTE_OCR_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else THREADS
+
+
 class TextEngine:
     """One thread's RapidOCR models, with the counters the pipelines report."""
 
-    def __init__(self, det_max_side: int = DET_MAX_SIDE, threads: int = THREADS):
+    def __init__(self, det_max_side: int = DET_MAX_SIDE, threads: int | None = None):
         # Imported here: onnxruntime is heavy and only analysis threads need it.
         from rapidocr_onnxruntime import RapidOCR
-        threads = max(1, min(threads, os.cpu_count() or 1))
+        threads = max(1, min(threads or default_threads(), os.cpu_count() or 1))
         engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         self._det = engine.text_det
         self._rec = engine.text_rec
