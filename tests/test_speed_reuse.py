@@ -92,7 +92,7 @@ def test_moving_text_is_read_afresh_not_reused_as_unchanged(tmp_path):
     results, stats = run(ticker)
     assert len(results) == 90
     lefts = []
-    for r in results[15:70]:  # the text is on screen: every frame carries a reading of it
+    for r in results[20:70]:  # the text is on screen: every frame carries a reading of it
         assert r.ocr, r.frame_index
         lefts.append(min(p[0] for p in r.ocr[0].box))
     assert lefts[-1] < lefts[0] - 200  # the box follows the text as it is read again

@@ -41,3 +41,38 @@ def make_text_video(path: Path, script: list[tuple[str, int]], *, fps: float = 1
             n += 1
     writer.release()
     return path
+
+
+LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # fonts-dejavu-core
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"  # fonts-wqy-zenhei
+
+
+def make_subtitle_video(path: Path, script: list[tuple[list[tuple[str, float]], int]], *,
+                        font: str, font_px: int = 30, fps: float = 25,
+                        size: tuple[int, int] = (640, 360)) -> Path:
+    """Write `script` as (lines, frame count) pairs over a picture that moves everywhere:
+    each line is (text, height as a share of the frame), drawn centred in white with a black
+    outline, as burned-in subtitles are."""
+    from PIL import Image, ImageDraw, ImageFont
+    w, h = size
+    face = ImageFont.truetype(font, font_px)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    assert writer.isOpened(), "OpenCV cannot write MP4 here"
+    yy, xx = np.mgrid[0:h, 0:w]
+    n = 0
+    for lines, count in script:
+        for _ in range(count):
+            # Colour waves that drift every frame, so no pixel of the picture stands still.
+            base = np.stack([127 + 100 * np.sin((xx + 3 * n) / 37.0 + k) *
+                             np.cos((yy - 2 * n) / 23.0 + k) for k in (0, 2, 4)], -1)
+            image = Image.fromarray(base.clip(0, 255).astype(np.uint8))
+            draw = ImageDraw.Draw(image)
+            for text, at in lines:
+                left, top, right, bottom = draw.textbbox((0, 0), text, font=face)
+                draw.text(((w - (right - left)) / 2, at * h - (bottom - top) / 2), text,
+                          font=face, fill=(255, 255, 255), stroke_width=2,
+                          stroke_fill=(0, 0, 0))
+            writer.write(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
+            n += 1
+    writer.release()
+    return path

@@ -60,6 +60,10 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE trusted_models (
             sha256 VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, trusted_at TIMESTAMP NOT NULL)""",
     ],
+    # 5: how a frame's reused reading was proven on it ("glyphs" or "read").
+    [
+        "ALTER TABLE frames ADD COLUMN checked VARCHAR",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

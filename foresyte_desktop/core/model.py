@@ -31,6 +31,7 @@ class FrameResult:
     ocr: list[OcrLine] = field(default_factory=list)
     detections: list[Detection] = field(default_factory=list)
     reused_from: int | None = None  # analysed frame whose recognition this one reuses
+    checked: str | None = None  # how a reused reading was proven here: "glyphs" or "read"
 
 
 @dataclass

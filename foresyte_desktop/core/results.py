@@ -29,6 +29,8 @@ def frame_record(frame: FrameResult) -> dict:
               "ocr": ocr, "detections": [asdict(d) for d in frame.detections]}
     if frame.reused_from is not None:
         record["reused_from"] = frame.reused_from
+    if frame.checked is not None:
+        record["checked"] = frame.checked
     return record
 
 

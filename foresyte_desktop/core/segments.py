@@ -3,7 +3,10 @@
 OCR of the same line varies a little from frame to frame (a dropped accent, `l` for `1`), and a
 detector now and then misses a line for one frame; neither may split a segment. Lines are
 matched by fuzzy text similarity, preferring the one whose box overlaps, and a segment
-survives one analysed frame without a sighting.
+survives one analysed frame without a sighting. But a reading that holds for `STABLE` frames
+and then gives way to another that holds as long is another line, however alike the two are
+("Gate 14" then "Gate 15"): the segment is split there. A reading seen on one frame only, that
+no other segment has, is dropped unless its confidence is at least `LONE_CONFIDENCE`.
 """
 from __future__ import annotations
 
@@ -18,10 +21,16 @@ from foresyte_desktop.core.tracks import boxes_overlap, quad_bounds
 
 SIMILAR = 80.0  # rapidfuzz ratio (0-100) above which two readings are the same line
 MAX_MISSED = 1  # analysed frames a segment may go unseen and still continue
+STABLE = 3  # analysed frames a reading must hold to stand as a line of its own
+LONE_CONFIDENCE = 0.9  # a one-frame reading found nowhere else needs this confidence
 
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 @dataclass
@@ -35,14 +44,40 @@ class _Open:
     votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     confs: list[float] = field(default_factory=list)
     missed: int = 0
+    seen: list[tuple[FrameResult, OcrLine]] = field(default_factory=list)
 
     def add(self, frame: FrameResult, line: OcrLine) -> None:
         self.last_frame, self.end_s = frame.frame_index, frame.time_s
         self.votes[line.text.strip()] += max(line.confidence, 0.01)
         self.confs.append(line.confidence)
         self.missed = 0
+        self.seen.append((frame, line))
         if line.confidence >= self.best_conf:
             self.best_conf, self.box = line.confidence, line.box
+
+    def split(self) -> list[_Open]:
+        """This segment cut where one reading held for STABLE frames and another as long
+        follows it; the frames between two such readings go with the first."""
+        runs: list[list[int]] = []  # [start, end) into seen, one per run of one reading
+        for i, (_, line) in enumerate(self.seen):
+            if runs and _squeezed(self.seen[runs[-1][0]][1].text) == _squeezed(line.text):
+                runs[-1][1] = i + 1
+            else:
+                runs.append([i, i + 1])
+        stable = [r for r in runs if r[1] - r[0] >= STABLE]
+        cuts = [b[0] for a, b in zip(stable, stable[1:])
+                if _squeezed(self.seen[a[0]][1].text) != _squeezed(self.seen[b[0]][1].text)]
+        if not cuts:
+            return [self]
+        parts = []
+        for lo, hi in zip([0, *cuts], [*cuts, len(self.seen)]):
+            frame, line = self.seen[lo]
+            part = _Open(frame.frame_index, frame.time_s, frame.frame_index, frame.time_s,
+                         line.box, line.confidence)
+            for frame, line in self.seen[lo:hi]:
+                part.add(frame, line)
+            parts.append(part)
+        return parts
 
     @property
     def text(self) -> str:
@@ -89,6 +124,11 @@ def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
                 seg.missed += 1
             (still if seg.missed <= MAX_MISSED else done).append(seg)
         open_ = still
-    done.extend(open_)
+    done = [part for seg in done + open_ for part in seg.split()]
+    texts: dict[str, int] = defaultdict(int)
+    for seg in done:
+        texts[_squeezed(seg.text)] += 1
+    done = [seg for seg in done if len(seg.seen) > 1 or texts[_squeezed(seg.text)] > 1 or
+            seg.best_conf >= LONE_CONFIDENCE]
     done.sort(key=lambda s: (s.first_frame, quad_bounds(s.box)[1]))
     return [s.as_dict() for s in done]

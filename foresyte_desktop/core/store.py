@@ -331,7 +331,7 @@ class JobStore:
         cur = self._cursor()
         bounds = [job_id, first, last if last is not None else 2**31 - 1]
         frames = cur.execute(
-            "SELECT frame_index, time_s, reused_from FROM frames WHERE job_id = ? "
+            "SELECT frame_index, time_s, reused_from, checked FROM frames WHERE job_id = ? "
             "AND frame_index BETWEEN ? AND ? ORDER BY frame_index", bounds).fetchall()
         ocr: dict[int, list[OcrLine]] = {}
         for fi, text, conf, box in cur.execute(
@@ -345,8 +345,8 @@ class JobStore:
                 "FROM detections WHERE job_id = ? AND frame_index BETWEEN ? AND ? "
                 "ORDER BY frame_index, det_no", bounds).fetchall():
             dets.setdefault(fi, []).append(Detection(label, cid, conf, [x1, y1, x2, y2], track))
-        for fi, time_s, reused in frames:
-            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused)
+        for fi, time_s, reused, checked in frames:
+            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused, checked)
 
     def next_track_id(self, job_id: str) -> int:
         """The first track id a job's tracker may hand out: resumed jobs never reuse one."""
@@ -403,9 +403,10 @@ def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:
     if not frames:
         return
     cur.execute(
-        "INSERT INTO frames SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[])",
+        "INSERT INTO frames SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[]), "
+        "unnest(?::VARCHAR[])",
         [job_id, [f.frame_index for f in frames], [f.time_s for f in frames],
-         [f.reused_from for f in frames]])
+         [f.reused_from for f in frames], [f.checked for f in frames]])
     lines = [(f.frame_index, n, o) for f in frames for n, o in enumerate(f.ocr)]
     if lines:
         cur.execute(

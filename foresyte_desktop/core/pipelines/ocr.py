@@ -1,20 +1,24 @@
-"""RapidOCR's three models driven one by one: text detection, cropping and recognition.
+"""RapidOCR's models driven one by one: text detection, cropping and recognition.
 
 Detection is the costly step, so its input is capped (`DET_MAX_SIDE`) and shrunk with area
 averaging, which keeps text edges and averages busy backgrounds away instead of aliasing them.
-Recognition reads crops of the full-resolution frame, in one batch, and may be given the mean
-of several frames' crops of a line that stands still, which washes a moving background out.
-The angle classifier is not used: text burned into video is upright.
+Recognition reads crops of the full-resolution frame in batches, and may be given the mean of
+several frames' crops of a line that stands still, which washes a moving background out. Each
+`Reading` keeps the recogniser's character probabilities (ctc.py), so a carried reading can be
+weighed against a later frame, and look-alike digits and letters are settled by them. The
+angle classifier is not used: text burned into video is upright.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from foresyte_desktop.core.model import OcrLine
 from foresyte_desktop.core.pipelines.base import per_thread
+from foresyte_desktop.core.pipelines.ctc import best_path, fix_confusions, log_likelihood
 
 DET_MAX_SIDE = 800  # longest side of the detector's input, in pixels
 MIN_SCORE = 0.5  # recognitions below this confidence are dropped (RapidOCR's text_score)
@@ -28,6 +32,16 @@ def default_threads() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else THREADS
 
 
+REC_BATCH = 6  # crops per recognition run (RapidOCR's own batch size)
+
+
+@dataclass
+class Reading:
+    text: str
+    score: float  # the mean probability of its characters
+    probs: np.ndarray  # the recogniser's [step, character] probabilities over the crop
+
+
 class TextEngine:
     """One thread's RapidOCR models, with the counters the pipelines report."""
 
@@ -38,6 +52,8 @@ class TextEngine:
         engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         self._det = engine.text_det
         self._rec = engine.text_rec
+        self._chars = self._rec.postprocess_op.character  # index 0 is CTC's blank
+        self._index = {c: i for i, c in enumerate(self._chars) if i}
         self._sort = engine.sorted_boxes
         self.det_max_side = det_max_side
 
@@ -54,19 +70,45 @@ class TextEngine:
         boxes = self._det.filter_tag_det_res(boxes, (h, w))
         return [np.asarray(b, np.float32) for b in self._sort(boxes)] if len(boxes) else []
 
-    def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """(text, confidence) for each crop, in one batched run."""
-        if not crops:
-            return []
-        results, _ = self._rec(crops)
-        return [(str(r[0]), float(r[1])) for r in results]
+    def recognise(self, crops: list[np.ndarray]) -> list[Reading]:
+        """A Reading of each crop; crops of like shape are batched together."""
+        height, width = self._rec.rec_image_shape[1:3]
+        ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+        order = np.argsort(ratios)
+        out: list[Reading | None] = [None] * len(crops)
+        for at in range(0, len(crops), REC_BATCH):
+            batch = order[at:at + REC_BATCH]
+            widest = max([width / height] + [ratios[i] for i in batch])
+            blob = np.stack([self._rec.resize_norm_img(crops[i], widest) for i in batch])
+            preds = self._rec.session(blob.astype(np.float32))[0]
+            for i, probs in zip(batch, preds):
+                # Only the steps over the crop itself, not over the padding after it.
+                used = min(1.0, ratios[i] / widest)
+                out[i] = self._reading(probs[:max(1, int(np.ceil(len(probs) * used)) + 1)])
+        return out
+
+    def _reading(self, probs: np.ndarray) -> Reading:
+        labels, steps = best_path(probs)
+        if not labels:
+            return Reading("", 0.0, probs)
+        chars = fix_confusions([self._chars[i] for i in labels], steps, probs, self._index)
+        score = float(probs[steps, labels].mean())
+        return Reading("".join(chars), score, probs)
+
+    def still_reads(self, reading: Reading, text: str) -> float:
+        """How much less likely `text` is than `reading`'s own text on the crop `reading`
+        came from, in natural log units: near 0 when the crop still shows `text`."""
+        labels = [self._index.get(c) for c in text]
+        if any(label is None for label in labels):
+            return float("inf")
+        own = [self._index[c] for c in reading.text if c in self._index]
+        return log_likelihood(reading.probs, own) - log_likelihood(reading.probs, labels)
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
         """Every text line in one image: detection, then recognition of each line."""
         quads = self.detect(image)
-        return [line for quad, (text, score) in zip(quads, self.recognise(
-                [crop(image, q) for q in quads]))
-                if (line := ocr_line(text, score, quad)) is not None]
+        return [line for quad, r in zip(quads, self.recognise([crop(image, q) for q in quads]))
+                if (line := ocr_line(r.text, r.score, quad)) is not None]
 
 
 def crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:

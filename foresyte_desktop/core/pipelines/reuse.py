@@ -1,21 +1,26 @@
-"""Reading a video's text once per change, and reusing that reading on the frames in between.
+"""Reading a video's text once per change, and proving on every frame that it has not changed.
 
-Every analysed frame gets the cheap change signal inside each known line box
-(change_signal.py). Text detection runs on a frame only when a line changed, at least every
-`PROBE_S` to find text that appeared where there was none, and at every refresh point. A line
-found by a detection is traced back, frame by frame, through the buffered frames since the
-previous detection to the exact frame it appeared on; a line whose signal changes (two frames
-in a row, so that one noisy frame does not count) ends on the frame before. Each still line is
-recognised once, from the mean of its first `READ_FRAMES` frames, which averages a moving
-background away; the frames after it carry that reading with `reused_from`. Text that moves in
-every frame (a ticker) is recognised afresh at every detection instead of being reused as if
-unchanged.
+Every analysed frame gets the cheap checks of change_signal.py: each known line's box is
+compared with its glyphs (a single changed glyph fires), and the probe gate looks for strong
+edges that have come to stand still outside the known lines. Text detection runs on a frame
+where a line changed, where the gate found new still edges (at most every `GAP_S`, on the
+first frame it found them), at least every `PROBE_MAX_S`, every `MOVING_S` while text moves,
+and at every refresh point. A line found by a detection is traced back, frame by frame,
+through the buffered frames to the exact frame it appeared on; a line whose signal changes
+(two frames in a row, so that one noisy frame does not count) ends on the frame before.
 
-Frames are held back until a detection has covered them and their lines are read, at most
-about `PROBE_S` plus `READ_FRAMES` frames, so memory stays flat. Every `REFRESH_S` all lines
-are read afresh and nothing before that point is used any more: a job resumed after a crash
-restarts from the refresh point before its checkpoint and gives the same results as a run
-that was never interrupted.
+Each still line is recognised once, from the mean of its first `READ_FRAMES` frames, which
+averages a moving background away; the frames after it carry that reading with
+`reused_from`, and `checked` says how it was proven there: "glyphs" when the signal saw every
+carried line unchanged, "read" when a line whose signal was unsure was recognised again on
+that frame (at most every `VERIFY_S`; the frames in between wait for that reading) and read
+the same. A reading that differs ends the line where the doubt began. Text that moves in
+every frame (a ticker) is recognised afresh at each detection instead of being reused.
+
+Frames are held back until a detection has covered them and their lines are read and proven,
+so memory stays flat. Every `REFRESH_S` all lines are read afresh and nothing before that
+point is used any more: a job resumed after a crash restarts from the refresh point before its
+checkpoint and gives the same results as a run that was never interrupted.
 """
 from __future__ import annotations
 
@@ -27,31 +32,36 @@ import cv2
 import numpy as np
 
 from foresyte_desktop.core.model import FrameResult, OcrLine
-from foresyte_desktop.core.pipelines.change_signal import CHANGED, Signature, signal_scale, \
-    small_grey
-from foresyte_desktop.core.pipelines.ocr import TextEngine, crop, ocr_line
+from foresyte_desktop.core.pipelines.change_signal import UNSURE, Signature, edges, \
+    signal_scale, small_grey
+from foresyte_desktop.core.pipelines.ocr import Reading, TextEngine, crop, ocr_line
 from foresyte_desktop.core.roi import Roi, roi_pixels
 from foresyte_desktop.core.video import Frame, VideoReader, prefetched
 
-PROBE_S = 0.5  # a text detection at least this often, to find text that appeared ...
-PROBE_MAX_S = 3.0  # ... unless the probe gate sees nothing new; then at least this often
+GAP_S = 0.2  # new still edges are detected on at most this often ...
+PROBE_MAX_S = 2.0  # ... and a detection runs at least this often in any case
+MOVING_S = 0.5  # text that moves is detected and read again this often
+VERIFY_S = 0.25  # a line whose signal is unsure is read again at most this often
 REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from such a frame
-READ_FRAMES = 4  # a still line is recognised from the mean of its first frames
-REF_FRAMES = 8  # a line's signal compares against the mean of up to this many frames
+# A carried reading this much less likely (in natural log units) than what the frames read
+# again show is wrong there: a changed glyph scores about 15, a busy background's wavering
+# between readings of the same line at most 8.
+KEEP_NATS = 10.0
+READ_FRAMES = 8  # a still line is recognised from the mean of its first frames
 YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
 MATCH_IOU = 0.5  # a detected box this much like a known line's box is that line
 PAD = 0.1  # recognition crops get this share of the line height as margin on each side
-# The probe gate: a block of GATE_BLOCK² grey pixels with a GATE share of pixels that differ
-# by NEW_DIFF from the last detection is new content; where more than LOCAL of the picture
-# changed by MOVED_DIFF, such content counts only if it also stood still (within STILL_DIFF)
-# for GATE_STILL frames.
+# The probe gate: a block of GATE_BLOCK² signal pixels of which a GATE share are edges that
+# stood still (within STILL_DIFF grey levels) for GATE_STILL frames, and were not such edges
+# at the last detection, is new text.
 GATE_BLOCK = 8
-GATE = 0.12
-NEW_DIFF = 60
+GATE = 0.5
+GATE_STILL = 3
+STILL_DIFF = 12
+# ... or, where less than LOCAL of the picture changed by MOVED_DIFF since the last detection,
+# such a block of new edges, still or not, is new text (moving over a still picture).
 MOVED_DIFF = 20
 LOCAL = 0.1
-STILL_DIFF = 12
-GATE_STILL = 4
 
 
 @dataclass
@@ -62,6 +72,8 @@ class _Slot:
     time_s: float
     image: np.ndarray
     small: np.ndarray
+    still: np.ndarray  # edges that stood still over this frame and the GATE_STILL - 1 before
+    read_again: bool = False  # a carried line was recognised again on this frame
 
 
 @dataclass(eq=False)
@@ -70,10 +82,14 @@ class _Line:
     sig: Signature
     created: int  # position of the detection that found it
     born_of_change: bool  # found by a detection that a changed line triggered
+    lineage: int = 0  # how many lines before it in its place changed as soon as they came
     first: int = 0
     last: int | None = None  # None while on screen
     moving_from: int | None = None  # where it started moving: its reading stays stale
     pending: int | None = None  # where a change began that the next frame should confirm
+    unsure_from: int | None = None  # where its signal began to doubt the reading
+    checked_at: int = -1  # the last frame it was recognised again on
+    ended_young: bool = False  # it changed as soon as it came
     read: bool = False
     reading: OcrLine | None = None
     read_at: int | None = None  # frame index the reading belongs to
@@ -125,14 +141,21 @@ def _padded(quad: np.ndarray) -> np.ndarray:
 
 def _densest(mask: np.ndarray) -> float:
     """The largest share of set pixels in any GATE_BLOCK² block."""
-    return float(cv2.blur(mask.astype(np.float32), (GATE_BLOCK, GATE_BLOCK)).max())
+    sums = cv2.boxFilter(mask.view(np.uint8), cv2.CV_16U, (GATE_BLOCK, GATE_BLOCK),
+                         normalize=False, borderType=cv2.BORDER_CONSTANT)
+    return float(sums.max()) / GATE_BLOCK ** 2
+
+
+def _same_text(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
 
 
 def _empty_stats() -> dict:
     return dict.fromkeys((
         "frames_analysed", "frames_compared", "frames_detected", "detections_on_change",
         "detections_on_probe", "detections_on_refresh", "probes_skipped", "boxes_detected",
-        "boxes_recognised", "lines_read", "frames_with_reuse", "lines_reused"), 0)
+        "boxes_recognised", "lines_read", "lines_read_again", "changes_read",
+        "frames_with_reuse", "lines_reused"), 0)
 
 
 class ChangeDrivenReader:
@@ -144,9 +167,11 @@ class ChangeDrivenReader:
         self.engine = engine
         self.reader = reader
         self.stride = max(1, stride)
-        self.probe = max(1, round(PROBE_S * per_s))
-        self.probe_max = max(self.probe, round(PROBE_MAX_S * per_s))
-        self.refresh = max(self.probe, round(REFRESH_S * per_s))
+        self.gap = max(1, round(GAP_S * per_s))
+        self.probe_max = max(self.gap, round(PROBE_MAX_S * per_s))
+        self.moving = max(1, round(MOVING_S * per_s))
+        self.verify = max(1, round(VERIFY_S * per_s))
+        self.refresh = max(self.probe_max, round(REFRESH_S * per_s))
         self.young = max(2, round(YOUNG_S * per_s))
         # Text is read inside the region of interest only; boxes are moved back to the frame.
         x1, y1, x2, y2 = roi_pixels(roi, reader.width, reader.height) if roi else \
@@ -175,7 +200,7 @@ class ChangeDrivenReader:
             self.stats["frames_decoded"] = self.reader.frames_decoded
 
     def _prepare(self, frame: Frame) -> tuple[Frame, np.ndarray]:
-        # On the decoding thread: the grey copy for the change signal costs no inference time.
+        # On the decoding thread: the grey copy for the checks costs no inference time.
         return frame, small_grey(frame.image[self._region], self.scale)
 
     # -- the state machine --------------------------------------------------------------------
@@ -187,20 +212,40 @@ class ChangeDrivenReader:
         self._lines: list[_Line] = []
         self._covered = -1  # the last frame whose new text a detection has looked for
         self._last_probe = -1
-        self._det_small: np.ndarray | None = None  # the grey frame of the last detection
+        self._det_edges: np.ndarray | None = None  # edges at the last detection, widened
         self._det_pos = -1
+        self._fired: int | None = None  # the first frame since then the gate found text on
+        self._gated_at = -1  # the frame on which the last detection the gate asked for ran
+        self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=GATE_STILL - 1)
         pos = -1
         for pos, (frame, small) in enumerate(frames):
-            self._step(_Slot(pos, frame.index, frame.time_s, frame.image, small))
+            self._step(_Slot(pos, frame.index, frame.time_s, frame.image, small,
+                             self._still(small)))
             self._read_ready(pos)
+            self._prove(pos)
             yield from self._emit()
         if pos >= 0:
+            self._detect_fired()
             if self._covered < pos:  # text that appeared after the last detection
                 self._detect(self._buffer[-1], "probe")
             for line in self._lines:
                 line.pending = None
             self._read_ready(pos, force=True)
+            self._prove(pos, force=True)
             yield from self._emit()
+
+    def _still(self, small: np.ndarray) -> np.ndarray:
+        """The edges of `small` that stood still over it and the GATE_STILL - 1 frames
+        before: edges in the same place, with the same grey levels (a scrolling pattern keeps
+        edges where it moves by a pixel, but not their grey levels)."""
+        grey, now = small.astype(np.int16), edges(small)
+        # Too few frames yet to tell: nothing counts as still (so the next detection's
+        # reference holds none of a moving background's edges).
+        still = now.copy() if len(self._recent) == GATE_STILL - 1 else np.zeros_like(now)
+        for before, before_edges in self._recent:
+            still &= before_edges & (np.abs(grey - before) <= STILL_DIFF)
+        self._recent.append((grey, now))
+        return still
 
     def _slot(self, pos: int) -> _Slot:
         return self._buffer[pos - self._buffer[0].pos]
@@ -215,6 +260,7 @@ class ChangeDrivenReader:
         if pos == 0 or self.since_refresh(slot.index) == 0:
             for line in self._active():
                 self._end(line, pos - 1)
+            self._fired = None
             self._detect(slot, "refresh")
             return
         self.stats["frames_compared"] += 1
@@ -225,24 +271,73 @@ class ChangeDrivenReader:
                 changed_at = began if changed_at is None else min(changed_at, began)
         if changed_at is not None:
             # Detect on the first changed frame, so that text in motion is found there too.
+            self._detect_fired()
             self._detect(self._slot(max(changed_at, self._covered + 1)), "change")
-        elif pos - self._last_probe >= self.probe:
-            if self._worth_probing(slot):
-                self._detect(slot, "probe")
+        elif pos - self._det_pos >= self.probe_max or (
+                pos - self._last_probe >= self.moving and
+                any(line.moving_from is not None for line in self._active())):
+            self._detect_fired()
+            self._detect(slot, "probe")
+        else:
+            self._gate(pos)
+
+    def _detect_fired(self) -> None:
+        """Detect where the gate found new text, before a detection on a later frame: short
+        text may be gone by then."""
+        if self._fired is not None:
+            fired, self._fired = self._fired, None
+            self._detect(self._slot(fired), "probe")
+
+    def _gate(self, pos: int) -> None:
+        """Look for new still text on frame `pos`; detect on the first frame it was seen on
+        once GAP_S has passed since the last detection."""
+        if self._fired is None:
+            if self._new_text(self._slot(pos)):
+                self._fired = pos
             else:
                 self.stats["probes_skipped"] += 1
-                self._last_probe = pos
-                # Nothing new stood still for GATE_STILL frames; newer frames stay open.
+                # Text that came before the last GATE_STILL frames would stand still by now.
                 self._covered = max(self._covered, pos - GATE_STILL)
+                return
+        if self._fired is not None and pos - self._gated_at >= self.gap:
+            fired, self._fired, self._gated_at = self._fired, None, pos
+            self._detect(self._slot(fired), "probe")
+            for p in range(fired + 1, pos + 1):  # the frames since, against this detection
+                if self._new_text(self._slot(p)):
+                    self._fired = p
+                    break
+                self._covered = max(self._covered, p - GATE_STILL)
+
+    def _new_text(self, slot: _Slot) -> bool:
+        """Whether, outside the known lines, edges stood still on `slot` that were not there
+        at the last detection (text that appeared and stays), or new edges showed up in a
+        picture that otherwise stayed as it was then (text moving over a still picture)."""
+        if self._det_edges is None:
+            return True
+        outside = np.ones(slot.small.shape, bool)
+        for line in self._active():
+            sig = line.sig
+            # Moving text leaves its box along its row: the whole row is its own.
+            x0, x1 = (0, None) if line.moving_from is not None else (max(0, sig.x0 - 1),
+                                                                    sig.x1 + 1)
+            outside[max(0, sig.y0 - 1):sig.y1 + 1, x0:x1] = False
+        if _densest(slot.still & ~self._det_edges & outside) >= GATE:
+            return True
+        moved = (np.abs(slot.small.astype(np.int16) - self._det_small) > MOVED_DIFF) & outside
+        return moved.mean() < LOCAL and \
+            _densest(edges(slot.small) & ~self._det_all_edges & outside) >= GATE
 
     def _observe(self, line: _Line, slot: _Slot) -> int | None:
         """Compare one frame with the line; the frame a confirmed change began on, or None."""
         if line.moving_from is not None:
             return None
-        if line.sig.score(slot.small) <= CHANGED:
+        score = line.sig.score(slot.small)
+        if score <= line.sig.threshold:
             line.pending = None
-            if line.sig.frames < REF_FRAMES:
+            if score <= UNSURE:
                 line.sig.learn(slot.small)
+            elif line.unsure_from is None:
+                line.unsure_from = slot.pos  # proven or disproven by reading it again
             return None
         if line.pending is None:
             line.pending = slot.pos  # confirmed, or dismissed, by the next frame
@@ -252,54 +347,105 @@ class ChangeDrivenReader:
 
     def _ends(self, line: _Line, began: int) -> bool:
         """Settle a line that changed from frame `began`: it ends there, unless it has been
-        changing since it was found, which makes it moving text, read at each detection."""
-        if (line.born_of_change or line.first == line.created) and \
-                began - line.created < self.young:
+        changing since it was found and so had the line before it in its place, which makes
+        it moving text, read at each detection (one line that changes as soon as it came
+        has just gone away)."""
+        young = (line.born_of_change or line.first == line.created) and \
+            began - line.created < self.young
+        if young and line.lineage:
             line.moving_from = began
             return False
+        line.ended_young = young
         self._end(line, began - 1)
         return True
-
-    def _worth_probing(self, slot: _Slot) -> bool:
-        """Whether anything new showed up outside the known lines since the last detection:
-        new content that stands still (text on a moving background), or new content in a
-        part of an otherwise unchanged picture (text moving over a still one). Change all
-        over the picture, as a moving background makes, is looked at every PROBE_MAX_S."""
-        if self._det_small is None or slot.pos - self._det_pos >= self.probe_max or \
-                any(line.moving_from is not None for line in self._active()):
-            return True
-        small = slot.small.astype(np.int16)
-        diff = np.abs(small - self._det_small)
-        for line in self._active():
-            sig = line.sig
-            diff[max(0, sig.y0 - 1):sig.y1 + 1, max(0, sig.x0 - 1):sig.x1 + 1] = 0
-        fresh = diff > NEW_DIFF
-        if (diff > MOVED_DIFF).mean() < LOCAL:
-            return _densest(fresh) >= GATE
-        still = fresh
-        for p in range(max(self._buffer[0].pos, slot.pos - GATE_STILL), slot.pos):
-            still = still & (np.abs(self._slot(p).small.astype(np.int16) - small) <= STILL_DIFF)
-        return _densest(still) >= GATE
 
     def _end(self, line: _Line, last: int) -> None:
         line.last = last
         line.pending = None
+        if line.unsure_from is not None and line.unsure_from > last:
+            line.unsure_from = None
         if last < line.first:
             self._lines.remove(line)
 
-    def _detect(self, at: _Slot, why: str) -> None:
-        """Detect on frame `at`; new lines are traced back to the frame they appeared on and
-        brought up to date with the frames after `at`."""
+    def _prove(self, pos: int, force: bool = False) -> None:
+        """Read again the lines whose signal doubts their reading, from the mean of up to
+        READ_FRAMES frames since the doubt began (until frame `pos`, or the last frame of a
+        line that has ended): the same text proves those frames; other text ends the line
+        where the doubt began."""
+        doubted = []
+        for line in self._lines:
+            if line.unsure_from is None or not line.read:
+                continue
+            last = pos if line.last is None else line.last
+            if force or line.last is not None or (
+                    last - line.unsure_from >= READ_FRAMES - 1 and
+                    pos - line.checked_at >= self.verify):
+                doubted.append((line, range(max(line.unsure_from, last - READ_FRAMES + 1),
+                                            last + 1)))
+        if not doubted:
+            return
+        crops = []
+        for line, span in doubted:
+            self._slot(span[-1]).read_again = True
+            crops.append(self._mean_crop(line.quad, span))
+        self.stats["lines_read_again"] += len(doubted)
+        changed_at = None
+        for (line, span), again in zip(doubted, self.engine.recognise(crops)):
+            if self._still_reads(line, again):
+                line.unsure_from, line.checked_at = None, span[-1]
+                for p in span:  # frames proven to show the line: a quieter reference
+                    line.sig.learn(self._slot(p).small)
+                continue
+            began = line.unsure_from
+            self.stats["changes_read"] += 1
+            self._end(line, began - 1)
+            line.unsure_from = None
+            changed_at = began if changed_at is None else min(changed_at, began)
+        if changed_at is not None:
+            self._detect_fired()
+            self._detect(self._slot(changed_at), "change", bound=changed_at)
+
+    def _mean_crop(self, quad: np.ndarray, span: Iterable[int]) -> np.ndarray:
+        """The line's crop averaged over the frames of `span`: a moving background washes
+        out, the text stays."""
+        padded = _padded(quad)
+        stack = [crop(self._slot(p).image[self._region], padded).astype(np.float32)
+                 for p in span]
+        return np.mean(stack, axis=0).round().astype(np.uint8) if len(stack) > 1 \
+            else stack[0].astype(np.uint8)
+
+    def _still_reads(self, line: _Line, again: Reading) -> bool:
+        """Whether a line's reading is still what the frame read again shows: the same text,
+        or one the recogniser finds about as likely there as what it read (a busy background
+        makes single frames waver between readings of the same line)."""
+        if line.reading is None or ocr_line(again.text, again.score, line.quad) is None:
+            return line.reading is None and ocr_line(again.text, again.score, line.quad) is None
+        if _same_text(again.text, line.reading.text):
+            return True
+        return self.engine.still_reads(again, line.reading.text) < KEEP_NATS
+
+    def _detect(self, at: _Slot, why: str, bound: int | None = None) -> None:
+        """Detect on frame `at`; new lines are traced back to the frame they appeared on (not
+        before `bound`) and brought up to date with the frames after `at`."""
         pos = at.pos
-        bound = pos if why == "refresh" else self._covered + 1
-        self._covered = self._last_probe = pos
-        self._det_small, self._det_pos = at.small.astype(np.int16), pos
+        if bound is None:
+            bound = pos if why == "refresh" else self._covered + 1
+        self._covered = max(self._covered, pos)
+        self._last_probe = pos
+        if self._fired is not None and self._fired <= pos:
+            self._fired = None
+        widen = np.ones((3, 3), np.uint8)
+        self._det_edges = cv2.dilate(at.still.astype(np.uint8), widen).astype(bool)
+        self._det_all_edges = cv2.dilate(edges(at.small).astype(np.uint8), widen).astype(bool)
+        self._det_small = at.small.astype(np.int16)
+        self._det_pos = max(self._det_pos, pos)
         quads = self.engine.detect(at.image[self._region])
         self.stats["frames_detected"] += 1
         self.stats[f"detections_on_{why}"] += 1
         self.stats["boxes_detected"] += len(quads)
         for line in self._active():
             if line.moving_from is not None:  # read afresh from this detection's boxes
+                line.ended_young = True  # and what takes its place moves on as it did
                 self._end(line, pos - 1)
         new = []
         for quad in quads:
@@ -310,7 +456,12 @@ class ChangeDrivenReader:
             if best is not None and _iou(best.rect, line.rect) >= MATCH_IOU and \
                     not _extends(line.rect, best.rect):
                 continue  # a line already known, and unchanged
-            line.first = self._trace_back(line, pos, bound)
+            # Never back across the end of a line in the same place: those frames show it.
+            before = [old for old in self._lines if old.last is not None and
+                      old.last < pos and _overlap(old.rect, line.rect) > 0.5]
+            line.first = self._trace_back(line, pos, max([bound, *(b.last + 1 for b in before)]))
+            line.lineage = max((b.lineage + 1 for b in before if b.ended_young and
+                                b.last >= line.first - 1), default=0)
             for old in self._active():
                 if _overlap(old.rect, line.rect) > 0.5:  # replaced by the new line
                     self._end(old, line.first - 1)
@@ -327,15 +478,14 @@ class ChangeDrivenReader:
         first, blip = pos, False
         for p in range(pos - 1, max(bound, self._buffer[0].pos) - 1, -1):
             small = self._slot(p).small
-            if line.sig.score(small) > CHANGED:
+            if line.sig.score(small) > line.sig.threshold:
                 if blip:  # changed two frames in a row: the line starts after them
                     break
                 blip = True  # one noisy frame, unless the one before it changed too
                 continue
             blip = False
             first = p
-            if line.sig.frames < REF_FRAMES:
-                line.sig.learn(small)
+            line.sig.learn(small)
         return first
 
     def _read_ready(self, pos: int, force: bool = False) -> None:
@@ -357,18 +507,13 @@ class ChangeDrivenReader:
                                            + 1))))
         if not ready:
             return
-        crops = []
-        for line, span in ready:
-            quad = _padded(line.quad)
-            stack = [crop(self._slot(p).image[self._region], quad).astype(np.float32)
-                     for p in span]
-            crops.append(np.mean(stack, axis=0).round().astype(np.uint8) if len(stack) > 1
-                         else stack[0].astype(np.uint8))
+        crops = [self._mean_crop(line.quad, span) for line, span in ready]
         self.stats["boxes_recognised"] += len(crops)
-        for (line, span), (text, score) in zip(ready, self.engine.recognise(crops)):
+        for (line, span), reading in zip(ready, self.engine.recognise(crops)):
             line.read = True
-            line.reading = ocr_line(text, score, line.quad + self._offset)
+            line.reading = ocr_line(reading.text, reading.score, line.quad + self._offset)
             line.read_at = self._slot(line.first).index
+            line.checked_at = span[-1]
             self.stats["lines_read"] += line.reading is not None
 
     def _emit(self) -> Iterator[tuple[_Slot, FrameResult]]:
@@ -377,14 +522,23 @@ class ChangeDrivenReader:
             if slot.pos > self._covered:
                 return  # a later detection may still find text on it
             here = [line for line in self._lines if line.on(slot.pos)]
-            if any(not line.read or (line.pending is not None and slot.pos >= line.pending)
+            if any(not line.read or (line.pending is not None and slot.pos >= line.pending) or
+                   (line.unsure_from is not None and slot.pos >= line.unsure_from)
                    for line in here):
                 return
-            lines = sorted((line for line in here if line.reading is not None),
-                           key=lambda line: (line.rect[1], line.rect[0]))
+            lines = []
+            for line in sorted((line for line in here if line.reading is not None),
+                               key=lambda line: line.first):
+                # One place shows one line: a copy of a reading found twice is dropped.
+                if not any(_same_text(line.reading.text, kept.reading.text) and
+                           _overlap(line.rect, kept.rect) > 0.5 for kept in lines):
+                    lines.append(line)
+            lines.sort(key=lambda line: (line.rect[1], line.rect[0]))
             reused = [line.read_at for line in lines if line.read_at < slot.index]
             result = FrameResult(slot.index, slot.time_s, ocr=[line.reading for line in lines],
-                                 reused_from=min(reused) if reused else None)
+                                 reused_from=min(reused) if reused else None,
+                                 checked=("read" if slot.read_again else "glyphs")
+                                 if reused else None)
             self.stats["frames_with_reuse"] += bool(reused)
             self.stats["lines_reused"] += len(reused)
             self._buffer.popleft()

@@ -1,0 +1,86 @@
+"""Reading text exactly, frame by frame, with the real RapidOCR on videos the test builds: a
+carried reading is never kept once one glyph changed (Latin and CJK, a glyph replaced and a
+glyph gained), and a short line right after another is read on each of its frames."""
+from pathlib import Path
+
+import pytest
+
+from foresyte_desktop.core.pipelines import create_pipeline
+from foresyte_desktop.core.video import VideoReader
+from tests.videos import CJK_FONT, LATIN_FONT, make_subtitle_video
+
+BOTTOM = 0.8  # where the subtitle line sits, as a share of the frame height
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def frame_texts(path: Path) -> tuple[list[list[str]], list]:
+    """Each frame's readings (squeezed), top to bottom, and the results themselves."""
+    pipeline = create_pipeline("ocr_only")
+    with VideoReader(path) as reader:
+        results = list(pipeline.run(reader, stride=1, max_frames=None))
+    return [[squeeze(line.text) for line in r.ocr] for r in results], results
+
+
+def truth(script) -> list[list[str]]:
+    return [[squeeze(text) for text, _ in sorted(lines, key=lambda line: line[1])]
+            for lines, count in script for _ in range(count)]  # top to bottom
+
+
+def assert_frame_by_frame(script, got: list[list[str]]) -> None:
+    want = truth(script)
+    assert len(got) == len(want)
+    wrong = [(i, w, g) for i, (w, g) in enumerate(zip(want, got)) if w != g]
+    assert not wrong, f"{len(wrong)} frames read wrong, first: {wrong[:5]}"
+
+
+def need(font: str) -> None:
+    if not Path(font).is_file():
+        pytest.skip(f"{font} is missing (make test installs its Debian package)")
+
+
+@pytest.mark.slow
+def test_one_changed_latin_glyph_ends_the_old_reading_on_the_frame_it_changes(tmp_path):
+    need(LATIN_FONT)
+    script = [([], 10), ([("Gate 14 closes at ten", BOTTOM)], 30),
+              ([("Gate 15 closes at ten", BOTTOM)], 30),  # one glyph replaced
+              ([("Gate 15 closes at ten", BOTTOM), ("ZONE F", 0.2)], 25),
+              ([("Gate 15 closes at ten", BOTTOM), ("ZONE E", 0.2)], 25),  # one glyph gained
+              ([], 10)]
+    got, results = frame_texts(make_subtitle_video(tmp_path / "latin.mp4", script,
+                                                   font=LATIN_FONT))
+    assert_frame_by_frame(script, got)
+    # Every carried reading says how it was proven on its frame.
+    carried = [r for r in results if r.reused_from is not None]
+    assert len(carried) > 60
+    assert {r.checked for r in carried} <= {"glyphs", "read"}
+    assert all(r.checked is None for r in results if r.reused_from is None)
+
+
+@pytest.mark.slow
+def test_one_changed_cjk_glyph_ends_the_old_reading_on_the_frame_it_changes(tmp_path):
+    need(CJK_FONT)
+    script = [([], 8), ([("不准再看别人", BOTTOM)], 30),
+              ([("不准想着别人", BOTTOM)], 30),  # two glyphs in place of two
+              ([("今天风很大", BOTTOM)], 30),
+              ([("今天风很太", BOTTOM)], 30),  # 大 gains the dot of 太
+              ([], 8)]
+    got, _ = frame_texts(make_subtitle_video(tmp_path / "cjk.mp4", script, font=CJK_FONT,
+                                             font_px=34))
+    assert_frame_by_frame(script, got)
+
+
+@pytest.mark.slow
+def test_a_short_line_right_after_another_is_read_on_each_of_its_frames(tmp_path):
+    need(LATIN_FONT)
+    script = [([("FIRST LINE HERE", BOTTOM)], 40),
+              ([("OK GO", BOTTOM)], 10),  # 0.4 s, in the place of the line before
+              ([], 6),
+              ([("QUICK", 0.3)], 8),  # 0.32 s, elsewhere, just after a line went away
+              ([], 6),
+              ([("LAST WORDS", BOTTOM)], 9)]  # at the very end of the video
+    got, _ = frame_texts(make_subtitle_video(tmp_path / "short.mp4", script,
+                                             font=LATIN_FONT))
+    assert_frame_by_frame(script, got)
