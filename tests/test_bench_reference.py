@@ -49,9 +49,12 @@ def test_a_carried_stale_reading_is_a_stale_stretch_naming_both_lines():
     assert (stretch["first_frame"], stretch["last_frame"]) == (60, 147)
     assert stretch["kind"] == "stale"
     assert stretch["duration_s"] == round(147 / FPS - 60 / FPS, 3)
-    assert stretch["stale"] == {"Gate 14 closes": stretch["duration_s"]}
-    assert stretch["missing"] == {"Gate 15 closes": stretch["duration_s"]}
+    assert [(d["text"], d["duration_s"], d["frames"]) for d in stretch["stale"]] == \
+        [("Gate 14 closes", stretch["duration_s"], 30)]
+    assert [(d["text"], d["start_s"], d["end_s"]) for d in stretch["missing"]] == \
+        [("Gate 15 closes", 2.0, 4.9)]
     assert result["longest_stale_s"] == stretch["duration_s"]
+    assert stretch["stale"][0]["reference_read_until_s"] == round(57 / FPS, 4)
     assert result["lines"] == []  # the new line is read in the end
     assert "stale" in fmt_report("clip", result)
 
@@ -77,8 +80,10 @@ def test_a_short_line_never_read_is_missed_and_a_misread_one_read_differently():
     kinds = [(s["first_frame"], s["last_frame"], s["kind"]) for s in result["stretches"]]
     assert kinds == [(30, 87, "stale")]  # one run of differing frames, 30 to 87
     (stretch,) = result["stretches"]
-    assert set(stretch["missing"]) == {"Short", "不准想着别人"}
-    assert set(stretch["stale"]) == {"不准再看别人"}
+    assert [(d["text"], d["start_s"], d["end_s"]) for d in stretch["missing"]] == \
+        [("Short", 1.0, 1.4), ("不准想着别人", 1.5, 2.9)]
+    assert [(d["text"], d["duration_s"]) for d in stretch["stale"]] == [("不准再看别人", 1.4)]
+    assert stretch["stale"][0]["reference_read_until_s"] is None  # a misreading
 
 
 def test_a_line_the_fast_path_adds_is_stale_and_one_it_lacks_is_missing():
@@ -87,8 +92,10 @@ def test_a_line_the_fast_path_adds_is_stale_and_one_it_lacks_is_missing():
     result = compare(ref, fast)
     kinds = [(s["first_frame"], s["last_frame"], s["kind"]) for s in result["stretches"]]
     assert kinds == [(60, 72, "missing"), (120, 177, "stale")]
-    assert result["stretches"][0]["missing"] == {"Subtitle": 0.4}
-    assert result["stretches"][1]["stale"] == {"Subtitle": round(177 / FPS - 4, 3)}
+    assert [(d["text"], d["duration_s"]) for d in result["stretches"][0]["missing"]] == \
+        [("Subtitle", 0.4)]
+    assert [(d["text"], d["duration_s"]) for d in result["stretches"][1]["stale"]] == \
+        [("Subtitle", round(177 / FPS - 4, 3))]
     assert result["lines"] == []  # "Subtitle" is read on some of its frames
 
 
@@ -99,3 +106,18 @@ def test_stretches_of_at_most_a_quarter_second_are_not_reported():
     result = compare(ref, fast)
     assert result["frames_differing"] == 3 and result["stretches"] == []
     assert compare(ref, fast, min_s=0.1)["stretches"][0]["duration_s"] == 0.2
+
+
+def test_a_line_missing_all_along_does_not_hide_a_short_stale_one():
+    # A logo the fast path never reads makes one long stretch; the stale line inside it keeps
+    # its own run, and only a stale run over a quarter second makes the stretch stale.
+    ref = doc({0: ["LOGO", "Line one"], 30: ["LOGO", "Line two"], 60: ["LOGO"]}, step=3, last=90)
+    fast = doc({0: ["Line one"], 36: ["Line two"], 60: []}, last=90)
+    result = compare(ref, fast)
+    (stretch,) = result["stretches"]
+    assert (stretch["first_frame"], stretch["last_frame"]) == (0, 90)
+    assert [(d["text"], d["start_s"], d["end_s"]) for d in stretch["stale"]] == \
+        [("Line one", 1.0, 1.1)]
+    assert stretch["kind"] == "missing" and result["longest_stale_s"] == 0.1
+    assert [line["text"] for line in result["lines"]] == ["LOGO"]
+    assert "missing" in fmt_report("clip", result)

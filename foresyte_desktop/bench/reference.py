@@ -18,8 +18,11 @@ On each reference frame a line is
   differently` with ForeSyte's closest reading;
 - `stretches`: every run of consecutive reference frames on which the two differ lasting longer
   than `min_s` (from the first to the last differing frame's time), with the lines stale and
-  missing in it and how long each was; a stretch is `stale` when a line in it was stale for
-  longer than `min_s`, else `missing`.
+  missing in it, each over its own runs of consecutive frames; a stretch is `stale` when a line
+  in it stays stale for longer than `min_s`, else `missing`. `longest_stale_s` is the longest
+  such run of a stale line in the video. A stale line the reference read until shortly before
+  is text carried past its end; one it never read is more likely a misreading
+  (`reference_read_until_s`: the reference's last frame before the run that read it, or None).
 """
 from __future__ import annotations
 
@@ -104,7 +107,7 @@ def compare(reference: dict, fast: dict, *, min_s: float = MIN_S, gap_s: float |
             run.append(row)
             continue
         if run and _span([r[1] for r in run]) > min_s:
-            stretches.append(_stretch(run, min_s, shown))
+            stretches.append(_stretch(run, min_s, shown, rows))
         run = []
 
     # Reference lines ForeSyte never reads exactly on the frames they are read in.
@@ -152,21 +155,37 @@ def compare(reference: dict, fast: dict, *, min_s: float = MIN_S, gap_s: float |
     }
 
 
-def _stretch(run: list[tuple], min_s: float, shown) -> dict:
-    stale: dict[str, list[float]] = {}
-    missing: dict[str, list[float]] = {}
-    for _, t, _, _, miss, old in run:
-        for line in miss:
-            missing.setdefault(line, []).append(t)
-        for line in old:
-            stale.setdefault(line, []).append(t)
-    stale_s = {shown(k): _span(v) for k, v in stale.items()}
-    missing_s = {shown(k): _span(v) for k, v in missing.items()}
-    worst_stale = max(stale_s.values(), default=0.0)
+def _runs(run: list[tuple], column: int, shown) -> list[dict]:
+    """Each line's runs of consecutive frames of `run` on which it is in `column` (4 missing,
+    5 stale), in order of start."""
+    out: list[dict] = []
+    open_: dict[str, tuple[int, int]] = {}
+    for i, row in enumerate(run + [None]):
+        here = set(row[column]) if row is not None else set()
+        for line in [k for k in open_ if k not in here]:
+            first, last = open_.pop(line)
+            out.append({"line": line, "text": shown(line), "start_s": run[first][1],
+                        "end_s": run[last][1], "duration_s": _span([run[first][1], run[last][1]]),
+                        "frames": last - first + 1})
+        for line in here:
+            open_[line] = (open_.get(line, (i, i))[0], i)
+    return sorted(out, key=lambda x: (x["start_s"], x["text"]))
+
+
+def _stretch(run: list[tuple], min_s: float, shown, rows: list[tuple]) -> dict:
+    stale, missing = _runs(run, 5, shown), _runs(run, 4, shown)
+    for d in stale:
+        # Text carried past its end was read by the reference before; a misreading was not.
+        before = [r[1] for r in rows if r[1] < d["start_s"] and
+                  _present(d["line"], r[2], "".join(r[2]))]
+        d["reference_read_until_s"] = before[-1] if before else None
+    for d in stale + missing:
+        del d["line"]
+    worst_stale = max((r["duration_s"] for r in stale), default=0.0)
     return {"start_s": run[0][1], "end_s": run[-1][1], "duration_s": _span([r[1] for r in run]),
             "first_frame": run[0][0], "last_frame": run[-1][0], "frames": len(run),
-            "kind": "stale" if stale and worst_stale > min_s else "missing",
-            "stale_s": worst_stale, "stale": stale_s, "missing": missing_s}
+            "kind": "stale" if worst_stale > min_s else "missing",
+            "stale_s": worst_stale, "stale": stale, "missing": missing}
 
 
 def _original_texts(*result_lists: list[dict]) -> dict[str, str]:
@@ -177,6 +196,10 @@ def _original_texts(*result_lists: list[dict]) -> dict[str, str]:
             for ocr in rec.get("ocr", []):
                 out.setdefault(norm(ocr.get("text", "")), ocr.get("text", "").strip())
     return out
+
+
+def _frames(n: int) -> str:
+    return f"{n} frame" + ("" if n == 1 else "s")
 
 
 def fmt_report(name: str, result: dict, *, limit: int = 20) -> str:
@@ -191,15 +214,24 @@ def fmt_report(name: str, result: dict, *, limit: int = 20) -> str:
         how = (f"read as “{line['foresyte_read']}”" if line["status"] == "read differently"
                else "missed")
         out.append(f"  line {line['start_s']:7.2f}–{line['end_s']:<7.2f} s "
-                   f"({line['frames']} frames) “{line['text']}”: {how}")
+                   f"({_frames(line['frames'])}) “{line['text']}”: {how}")
     if len(r["lines"]) > limit:
         out.append(f"  ... {len(r['lines']) - limit} more lines in the JSON")
     for s in r["stretches"][:limit]:
-        parts = [f"stale “{k}” {v} s" for k, v in s["stale"].items()] + \
-                [f"missing “{k}” {v} s" for k, v in s["missing"].items()]
         out.append(f"  {s['kind']:7} {s['start_s']:7.2f}–{s['end_s']:<7.2f} s "
-                   f"({s['duration_s']} s, frames {s['first_frame']}–{s['last_frame']}): "
-                   + "; ".join(parts))
+                   f"({s['duration_s']} s, frames {s['first_frame']}–{s['last_frame']}):")
+        diffs = [("stale", d) for d in s["stale"]] + [("missing", d) for d in s["missing"]]
+        diffs.sort(key=lambda x: (x[1]["start_s"], x[0]))
+        for kind, d in diffs[:limit]:
+            seen = ""
+            if kind == "stale":
+                until = d["reference_read_until_s"]
+                seen = (f" (the reference read it until {until} s)" if until is not None
+                        else " (the reference never read it before)")
+            out.append(f"      {kind:7} {d['start_s']:7.2f}–{d['end_s']:<7.2f} s "
+                       f"({d['duration_s']} s, {_frames(d['frames'])}) “{d['text']}”{seen}")
+        if len(diffs) > limit:
+            out.append(f"      ... {len(diffs) - limit} more in the JSON")
     if len(r["stretches"]) > limit:
         out.append(f"  ... {len(r['stretches']) - limit} more stretches in the JSON")
     return "\n".join(out)
