@@ -155,7 +155,7 @@ def foresyte_row(video: BenchVideo, facts: dict, out: Path, score, threads: int,
     return {"threads": threads, "threads_effective": min(threads, os.cpu_count() or 1),
             "wall_s": wall, "runs": runs, "realtime_x": round(facts["duration_s"] / wall, 2),
             "fps": round(fps, 1),
-            "decode_share": round(fps / decode["fps"], 3) if decode.get("fps") else None,
+            "decode_share": round(fps / decode["fps"], 4) if decode.get("fps") else None,
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
             "analysis_peak_rss_mb": max(r["analysis_peak_rss_mb"] for r in runs),
             "runner_peak_rss_mb": max(r["runner_peak_rss_mb"] for r in runs),
@@ -299,7 +299,8 @@ def fmt_table(entries: list[dict]) -> str:
             st = f["stats"]
             frames = st.get("frames_analysed", 0)
             vs = round(naive["every_frame_s_extrapolated"] / f["wall_s"], 1) if naive else "—"
-            share = f"{f['decode_share']:.0%}" if f["decode_share"] is not None else "—"
+            share = f["decode_share"]
+            share = "—" if share is None else f"{share:.0%}" if share >= 0.1 else f"{share:.1%}"
             rows.append(
                 f"{e['name']:21} {f['threads']:>3} {e['duration_s']:>6.1f} {f['wall_s']:>7.1f} "
                 f"{f['realtime_x']:>5.2f} {f['fps']:>6.1f} {_num(e['decode']['fps'], 7, 1)} "
@@ -372,7 +373,12 @@ def pick_videos(args, shared: Path) -> list[BenchVideo]:
         videos = [v for v in real + dev if not v.name.endswith("10min")]
     else:
         videos = list(dev)
-    return videos + [extra_video(spec) for spec in args.extra or ()]
+    for spec in args.extra or ():
+        video = extra_video(spec)
+        if video.name in known or any(v.name == video.name for v in videos):
+            video.name = f"extra-{video.name}"  # not taken for the video of that name
+        videos.append(video)
+    return videos
 
 
 def main(argv: list[str] | None = None) -> int:
