@@ -32,8 +32,18 @@ screenshot-search: deps
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot_search.py
 
 # Text reading: ForeSyte side by side with a naive loop on the development videos (built
-# with ffmpeg from ../shared/bench), a table on stdout and JSON in .bench/. The 10-minute
-# memory check too: make bench BENCH_ARGS=--long
+# with ffmpeg from ../shared/bench), a table on stdout and JSON in .bench/. BENCH_ARGS:
+#   --videos a,b               by name: development videos, real clips (film_zh_720p, ...)
+#   --extra VIDEO[=TRUTH.srt]  any other video, labelled or not (several may follow)
+#   --threads 2,4              a ForeSyte row per onnxruntime thread count (default 2,4)
+#   --naive-stride N           the naive loop reads every N-th frame (default 6; 0 skips it)
+#   --repeat N                 ForeSyte runs per row, the median counts
+#   --long                     the 10-minute memory check too
+#   --reference                dense reference mode: the real clips of ../shared/bench/real
+#                              and the development videos, RapidOCR on every N-th frame in
+#                              full against ForeSyte (missed lines, stale and missing stretches)
+#   --reference-stride N       the reference reads every N-th frame (default 3)
+# e.g. make bench BENCH_ARGS="--reference --videos film_zh_720p --extra ~/clip.mp4"
 bench: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench $(BENCH_ARGS)
 

@@ -1,5 +1,6 @@
 """The benchmark's videos: the development set from the shared bench folder, built with its
-script (ffmpeg), plus a 720p30 hard-subtitled video and, on request, a 10-minute one.
+script (ffmpeg), plus a 720p30 hard-subtitled video and, on request, a 10-minute one; the real
+clips of the shared folder (no labels); any other video given by path.
 
 The shared folder is `../shared/bench` beside the repository, or FORESYTE_BENCH_SHARED; the
 videos are built once into FORESYTE_BENCH_CACHE (default /tmp/foresyte-dev-videos) and reused.
@@ -16,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = Path("/tmp/foresyte-dev-videos")
 LOOPS = 15  # the 10-minute video is the 40 s 720p one this many times over
 
+# Built by the shared script; dev_portrait_zh only where a CJK font is installed.
+DEV_NAMES = ("dev_subs", "dev_slides", "dev_ticker", "dev_styled", "dev_portrait_zh")
+
 # The ticker's text (make_dev_videos.sh): moving text has no SRT, so its words are the truth.
 TICKER_WORDS = ("MARKETS CLOSE HIGHER AS TECH SHARES RALLY STORM WARNING FOR THE NORTH COAST "
                 "CITY COUNCIL APPROVES NEW BUDGET LIVE NEWS").split()
@@ -25,8 +29,10 @@ TICKER_WORDS = ("MARKETS CLOSE HIGHER AS TECH SHARES RALLY STORM WARNING FOR THE
 class BenchVideo:
     name: str
     path: Path
-    truth: Path | None  # the SRT of its burned-in text, None for moving text
+    truth: Path | None  # the SRT of its burned-in text, None for moving text or no labels
     note: str
+    ticker: bool = False  # moving text: scored by the share of TICKER_WORDS read
+    real: bool = False  # real footage (the shared folder's real/ clips)
 
 
 def shared_dir(override: str | None = None) -> Path:
@@ -50,7 +56,7 @@ def build(shared: Path, cache: Path, *, long: bool = False) -> list[BenchVideo]:
     if not script.is_file():
         raise SystemExit(f"bench: {script} was not found; give the shared bench folder with "
                          "--shared or FORESYTE_BENCH_SHARED.")
-    names = ("dev_subs", "dev_slides", "dev_ticker")
+    names = DEV_NAMES
     if not all((cache / f"{n}.mp4").is_file() for n in names) or \
             not (cache / "hardsub_720p30.mp4").is_file() or long:
         if shutil.which("ffmpeg") is None:
@@ -77,13 +83,42 @@ def build(shared: Path, cache: Path, *, long: bool = False) -> list[BenchVideo]:
         BenchVideo("dev_slides", cache / "dev_slides.mp4", shared / "truth" / "dev_slides.srt",
                    "1280x720@30, slides"),
         BenchVideo("dev_ticker", cache / "dev_ticker.mp4", None,
-                   "640x360@30, scrolling ticker"),
+                   "640x360@30, scrolling ticker", ticker=True),
+        BenchVideo("dev_styled", cache / "dev_styled.mp4", shared / "truth" / "dev_styled.srt",
+                   "960x540@30, styled multi-line subtitles over moving gradients"),
+        BenchVideo("dev_portrait_zh", cache / "dev_portrait_zh.mp4",
+                   shared / "truth" / "dev_portrait_zh.srt",
+                   "720x1280@30, phone video, Chinese subtitles over a moving picture"),
         BenchVideo("hardsub_720p30", hardsub, subs,
                    "1280x720@30, subtitles over a moving background"),
     ]
+    for video in [v for v in videos if not v.path.is_file()]:
+        print(f"bench: {video.name} skipped: {video.path} was not built (see "
+              f"{script.name}'s message)", flush=True)
+        videos.remove(video)
     if long:
         videos.append(_long_video(hardsub, subs, cache))
     return videos
+
+
+def real_clips(shared: Path) -> list[BenchVideo]:
+    """The real clips with burned-in subtitles in the shared folder's real/ (no labels)."""
+    return [BenchVideo(p.stem, p, None, "real footage, no labels", real=True)
+            for p in sorted((shared / "real").glob("*.mp4"))]
+
+
+def extra_video(spec: str) -> BenchVideo:
+    """A video given by path, `VIDEO` or `VIDEO=TRUTH.srt`; without a truth, an SRT of the same
+    name beside the video is its label if there is one. Raises SystemExit when not found."""
+    path, _, truth = spec.partition("=")
+    video = Path(path).expanduser().resolve()
+    label = Path(truth).expanduser().resolve() if truth else video.with_suffix(".srt")
+    if not video.is_file():
+        raise SystemExit(f"bench: {video} was not found")
+    if truth and not label.is_file():
+        raise SystemExit(f"bench: {label} was not found")
+    return BenchVideo(video.stem, video, label if label.is_file() else None,
+                      "given by path" + ("" if label.is_file() else ", no labels"))
 
 
 def _long_video(hardsub: Path, subs: Path, cache: Path) -> BenchVideo:
