@@ -95,6 +95,8 @@ bundle-check: bundle
 	  test -f foresyte/_internal/PySide6/Qt/plugins/$$f || { echo "missing Qt plugin $$f"; exit 1; }; done; \
 	echo '$$ foresyte --version'; $(BARE_ENV) ./foresyte/foresyte --version; \
 	echo '$$ foresyte --self-test'; $(BARE_ENV) ./foresyte/foresyte --self-test; \
+	echo '$$ foresyte --licenses | cmp - THIRD-PARTY-NOTICES.txt'; \
+	$(BARE_ENV) ./foresyte/foresyte --licenses | cmp - foresyte/_internal/THIRD-PARTY-NOTICES.txt; \
 	echo '$$ foresyte run sample.mp4 --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2'; \
 	$(BARE_ENV) FORESYTE_OFFLINE=1 ./foresyte/foresyte run foresyte/_internal/resources/sample.mp4 \
 	  --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2 --data-dir "$$tmp/data"; \

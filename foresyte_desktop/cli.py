@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"foresyte {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation end to end, headless, and exit")
+    parser.add_argument("--licenses", action="store_true",
+                        help="print ForeSyte's licence and the third-party notices, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="analyse video files headless")
@@ -117,12 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the analysis child process, in a frozen bundle
     argv = list(sys.argv[1:] if argv is None else argv)
     if not any(a in SUBCOMMANDS for a in argv[:1]) and \
-            not {"-h", "--help", "--version", "--self-test"} & set(argv):
+            not {"-h", "--help", "--version", "--self-test", "--licenses"} & set(argv):
         return _open_window(argv)
     args = build_parser().parse_args(argv)
     if args.self_test:
         from foresyte_desktop.selftest import main as self_test
         return self_test()
+    if args.licenses:
+        return _print_licences()
     from foresyte_desktop.core.data_folder import open_data_folder
     from foresyte_desktop.core.errors import StoreError, StoreLockedError
     try:
@@ -140,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     finally:
         store.close()
+
+
+def _print_licences() -> int:
+    from foresyte_desktop.core.licences import LICENCE, NOTICES_FILE, shipped_text
+    notices = shipped_text(NOTICES_FILE)
+    if notices is None:
+        print(f"foresyte: this copy carries no {NOTICES_FILE}; ForeSyte is under {LICENCE}.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    sys.stdout.write(notices)
+    return EXIT_OK
 
 
 def _open_window(argv: list[str]) -> int:

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QSpinBox, QSplitter, QStyle, QToolBar, QVBoxLayout, QWidget,
 )
 
-from foresyte_desktop import __version__
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import FORMATS, export_name, render
 from foresyte_desktop.core.intake import IntakeResult
 from foresyte_desktop.core.model import Job, JobSpec
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.ui.about_dialog import show_about
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.formatting import plural
 from foresyte_desktop.ui.frame_exports import FrameExports
@@ -686,9 +686,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard Shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About ForeSyte",
-                          f"<b>ForeSyte Desktop {__version__}</b><p>Reads the text and the "
-                          f"objects in video files.</p><p>Data folder: {self.data_dir}</p>")
+        show_about(self.data_dir, self)
 
     # -- closing ----------------------------------------------------------------------------
 
