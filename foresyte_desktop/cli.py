@@ -233,6 +233,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
             if job is None:
                 break
             bar.finish()
+            _note_weights_licence(data_dir)
             failed += job.status != "completed"
             if job.status == "pending":  # interrupted: left resumable
                 print(f"■ {Path(job.input_path).name}: stopped at frame {job.checkpoint_frame}; "
@@ -244,6 +245,13 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return failed, (stopped_by[0] if stopped_by else None)
+
+
+def _note_weights_licence(data_dir: Path) -> None:
+    from foresyte_desktop.core.licences import weights_note_due
+    note = weights_note_due(data_dir)
+    if note:
+        print(f"Note: {note}", file=sys.stderr)
 
 
 def _summary(store, job, out: str | None, force: bool) -> str:

@@ -35,6 +35,7 @@ from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.trust_prompt import confirm_pickle_model, untrusted_sha
 from foresyte_desktop.ui.viewer import Viewer
+from foresyte_desktop.ui.weights_licence import WeightsLicenceNote
 from foresyte_desktop.workers.job_queue import JobQueue
 from foresyte_desktop.workers.tasks import TaskLane
 
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self._build_status_bar()
         self._connect()
+        self.weights_note = WeightsLicenceNote(self.queue.progress, self.notice, self.data_dir,
+                                               self)
 
         self.model.set_jobs(store.list_jobs())  # interrupted jobs were made pending on open
         self._restore_settings()
