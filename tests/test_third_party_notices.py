@@ -1,6 +1,8 @@
 """The notice script, run on the installed packages, lists every distribution foresyte.spec
-bundles with its licence text; it fails on a licence not on the allow-list, on a distribution
-without licence metadata or text, and on a notices file that is out of date."""
+bundles with its licence text, and the Debian copyright of each system library the bundle
+carries; it fails on a licence not on the allow-list, on a distribution without licence
+metadata or text, on a notices file that is out of date, and on a bundle holding a system
+library it does not know."""
 import json
 import re
 import subprocess
@@ -103,3 +105,29 @@ def test_check_tells_a_stale_notices_file(notices, tmp_path, capsys):
     assert tpn.main(["--check", str(stale)]) == 1
     assert "out of date" in capsys.readouterr().err
     assert tpn.main(["--check", str(tmp_path / "missing.txt")]) == 1
+
+
+def test_system_libraries_come_with_their_debian_copyright(notices):
+    text = notices.read_text(encoding="utf-8")
+    system = text.split("SYSTEM LIBRARIES FROM THE BUILD MACHINE")[1]
+    packages = tpn.system_packages(tpn.listed_system_libraries())
+    assert packages  # Qt's xcb platform plugin alone needs a dozen
+    for package, (version, libs) in packages.items():
+        assert f"{package} {version}: {', '.join(libs)}\n" in system
+        assert f"--- /usr/share/doc/{package}/copyright" in system
+    assert "/usr/share/common-licenses/LGPL-2.1\n" in system  # the texts they point to
+
+
+def test_check_bundle_fails_on_an_unlisted_system_library(tmp_path, capsys):
+    listed = sorted(tpn.listed_system_libraries())[0]
+    entries = [(listed, f"/usr/lib/x86_64-linux-gnu/{listed}", "BINARY"),
+               ("cv2/cv2.abi3.so", "/venv/lib/python3.11/site-packages/cv2/cv2.abi3.so",
+                "EXTENSION"),
+               ("LICENSE", "/src/LICENSE", "DATA")]
+    toc = tmp_path / "COLLECT-00.toc"
+    toc.write_text(repr((entries,)), encoding="utf-8")
+    assert tpn.main(["--check-bundle", str(toc)]) == 0
+    entries.append(("libnew.so.1", "/usr/lib/x86_64-linux-gnu/libnew.so.1", "BINARY"))
+    toc.write_text(repr((entries,)), encoding="utf-8")
+    assert tpn.main(["--check-bundle", str(toc)]) == 1
+    assert "the bundle holds libnew.so.1" in capsys.readouterr().err

@@ -1,14 +1,10 @@
-"""THIRD-PARTY-NOTICES.txt, generated from the installed distributions the bundle is made of.
+"""Writes THIRD-PARTY-NOTICES.txt from the installed distributions the bundle is made of and
+the Debian packages of the system libraries it carries (`--check FILE`: exit 1 when FILE
+differs from what it would write), and fails when a distribution has no licence metadata or
+text, or a licence not on the reviewed allow-list.
 
-    python tools/third_party_notices.py              writes THIRD-PARTY-NOTICES.txt
-    python tools/third_party_notices.py --check FILE exits 1 when FILE is not what it would write
-
-The bundle holds foresyte-desktop's runtime dependencies, followed from its metadata, less what
-foresyte.spec excludes, plus what tools/licences/allow-list.json names under `also_bundled`
-and the Python runtime. It fails, one line per problem, when a distribution has no licence in
-its metadata, no licence text, or a licence not on the reviewed allow-list. It lives outside
-the package because it reads the metadata of an installed environment, which a frozen bundle
-does not have; the bundle carries its output instead.
+It lives outside the package because it reads an installed environment's metadata, which a
+frozen bundle does not have; the bundle carries its output instead.
 """
 from __future__ import annotations
 
@@ -17,6 +13,7 @@ import ast
 import json
 import platform
 import re
+import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -31,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 REVIEWED = Path(__file__).resolve().parent / "licences"
 ALLOW_LIST = REVIEWED / "allow-list.json"
 SPEC = ROOT / "foresyte.spec"
+SYSTEM_LIBRARIES = REVIEWED / "system-libraries.txt"
+DPKG_INFO = Path("/var/lib/dpkg/info")
+COMMON_LICENCE = re.compile(r"/usr/share/common-licenses/([A-Za-z0-9+_.-]*[A-Za-z0-9+_-])")
 OUTPUT = ROOT / "THIRD-PARTY-NOTICES.txt"
 APP = "foresyte-desktop"
 LICENCE_NAME = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS)", re.IGNORECASE)
@@ -74,12 +74,19 @@ def installs_files(dist: Distribution) -> bool:
     return any(not any(p.endswith(".dist-info") for p in f.parts) for f in dist.files or [])
 
 
+def _installed(name: str) -> Distribution:
+    try:
+        return distribution(name)
+    except PackageNotFoundError:
+        raise NoticeError(f"{name} is bundled but not installed") from None
+
+
 def bundled_distributions(excludes: set[str], also: list[str]) -> list[Distribution]:
-    """foresyte-desktop's runtime dependencies (with the extras each asks of the next), without
-    a distribution whose every module is excluded (nor what only it pulls in), and the
-    distributions in `also` (without theirs); sorted by name, the app itself left out."""
+    """foresyte-desktop's runtime dependencies, extras requested along the way included,
+    without a distribution whose every module is excluded (nor what only it pulls in); and the
+    distributions in `also`, without theirs. Sorted by name, the app itself left out."""
     tops = _top_level_names()
-    found: dict[str, Distribution] = {canonicalize_name(n): distribution(n) for n in also}
+    found = {canonicalize_name(n): _installed(n) for n in also}
     extras_done: dict[str, set[str]] = {}
     todo: list[tuple[str, set[str]]] = [(APP, set())]
     while todo:
@@ -90,10 +97,7 @@ def bundled_distributions(excludes: set[str], also: list[str]) -> list[Distribut
         if name in extras_done and extras <= extras_done[name]:
             continue
         extras_done.setdefault(name, set()).update(extras)
-        try:
-            dist = found[name] = distribution(name)
-        except PackageNotFoundError:
-            raise NoticeError(f"{name} is required but not installed") from None
+        dist = found[name] = _installed(name)
         for line in dist.requires or []:
             req = Requirement(line)
             if req.marker is None or any(req.marker.evaluate({"extra": e})
@@ -155,8 +159,10 @@ def licence_texts(dist: Distribution, entry: dict) -> list[tuple[str, str]]:
         names = [entry["text_in"]] if isinstance(entry["text_in"], str) else entry["text_in"]
         out = []
         for rel in names:
-            text = Path(dist.locate_file(rel)).read_text(encoding="utf-8", errors="replace")
-            out.append((rel, _leading_comment(text) if rel.endswith(".py") else text))
+            path = Path(dist.locate_file(rel))
+            if path.is_file():  # a file gone in a new release: "ships no licence text"
+                text = path.read_text(encoding="utf-8", errors="replace")
+                out.append((rel, _leading_comment(text) if rel.endswith(".py") else text))
         return out
     out = []
     for f in sorted(dist.files or [], key=str):
@@ -204,6 +210,66 @@ def collect(reviewed: dict, excludes: set[str]) -> list[Notice]:
     return notices
 
 
+def listed_system_libraries(path: Path = SYSTEM_LIBRARIES) -> set[str]:
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+def bundle_system_libraries(collect_toc: Path) -> set[str]:
+    """The file names of the libraries a PyInstaller build took from the machine rather than
+    from the Python installation or a package (its COLLECT-00.toc)."""
+    entries, = ast.literal_eval(collect_toc.read_text(encoding="utf-8"))
+    python = (Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve())
+    return {Path(dest).name for dest, src, kind in entries if kind == "BINARY"
+            and "site-packages" not in src
+            and not any(Path(src).resolve().is_relative_to(p) for p in python)}
+
+
+def system_packages(names: set[str]) -> dict[str, tuple[str, list[str]]]:
+    """Debian package → (version, library files) for each of `names` installed here, read from
+    dpkg's file lists (dpkg-query -S is far slower). A library not installed here cannot reach
+    a bundle built here and is left out."""
+    packages: dict[str, list[str]] = {}
+    for listing in sorted(DPKG_INFO.glob("*.list")):
+        libs = {Path(line).name for line in listing.read_text(encoding="utf-8",
+                                                               errors="replace").splitlines()}
+        if libs & names:
+            packages[listing.stem.split(":")[0]] = sorted(libs & names)
+    if not packages:
+        raise NoticeError("no system library of the bundle was found in dpkg's database; the "
+                          "Linux bundle is built, and its notices written, on Debian or Ubuntu")
+    versions = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\n",
+                               *packages], capture_output=True, text=True).stdout
+    version = dict(line.split(" ", 1) for line in versions.splitlines())
+    return {p: (version[p], libs) for p, libs in packages.items()}
+
+
+def system_section() -> str:
+    """The Debian copyright file of each package the bundle's system libraries come from, and
+    the common licence texts those files point to (a bundle leaves /usr/share behind)."""
+    packages = system_packages(listed_system_libraries())
+    parts, common = ["SYSTEM LIBRARIES FROM THE BUILD MACHINE (DEBIAN PACKAGES)\n",
+                     "The Linux bundle carries these libraries of the machine it was built "
+                     "on, in its _internal\nfolder. Each is a separate shared library that you "
+                     "may replace with your own build of the\nsame name; its source is that of "
+                     "its Debian package (apt-get source PACKAGE, or\nhttps://sources.debian.org)"
+                     ". Their licences are as their Debian copyright files state:\n"], set()
+    for package, (version, libs) in packages.items():
+        copyright_file = Path("/usr/share/doc") / package / "copyright"
+        if not copyright_file.is_file():
+            raise NoticeError(f"the Debian package {package} has no {copyright_file}")
+        text = copyright_file.read_text(encoding="utf-8", errors="replace")
+        common |= {m for m in COMMON_LICENCE.findall(text)
+                   if (Path("/usr/share/common-licenses") / m).is_file()}
+        parts.append(f"{'=' * 100}\n{package} {version}: {', '.join(libs)}\n{'=' * 100}\n"
+                     f"--- {copyright_file}\n\n{_tidy(text)}\n")
+    for name in sorted(common):
+        text = (Path("/usr/share/common-licenses") / name).read_text(encoding="utf-8")
+        parts.append(f"{'=' * 100}\n/usr/share/common-licenses/{name}\n{'=' * 100}\n"
+                     f"{_tidy(text)}\n")
+    return "\n".join(parts)
+
+
 HEADER = """\
 THIRD-PARTY NOTICES FOR FORESYTE DESKTOP
 
@@ -214,8 +280,9 @@ ABSOLUTELY NO WARRANTY. Whoever gave you ForeSyte must also give you, or offer y
 complete source code.
 
 ForeSyte's bundle also contains the software listed below, each part under its own licence,
-which this file reproduces in full. It is generated by tools/third_party_notices.py from the
-metadata of the packages the bundle is built from: do not edit it by hand.
+which this file reproduces in full, and at its end the system libraries it took from the
+machine it was built on. It is generated by tools/third_party_notices.py from the metadata of
+the packages the bundle is built from: do not edit it by hand.
 
 Model weights: RapidOCR's three ONNX text models are part of rapidocr-onnxruntime (Apache-2.0).
 No YOLO weights are included. The default weights ForeSyte downloads on first use, yolo11n.pt,
@@ -292,6 +359,7 @@ def render(notices: list[Notice]) -> str:
         parts.append(f"{'=' * 100}\n{title}\n{'=' * 100}")
         for source, text in n.texts:
             parts.append(f"--- {source}\n\n{text}\n")
+    parts.append(system_section())
     return "\n".join(parts)
 
 
@@ -305,18 +373,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", metavar="FILE", type=Path,
                         help="compare FILE with what would be written instead of writing")
+    parser.add_argument("--check-bundle", metavar="TOC", type=Path,
+                        help="fail when the build's COLLECT-00.toc holds a system library "
+                             f"not in {SYSTEM_LIBRARIES.name}, and exit")
     parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST, metavar="JSON")
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT, metavar="FILE")
     args = parser.parse_args(argv)
+    if args.check_bundle:
+        unlisted = bundle_system_libraries(args.check_bundle) - listed_system_libraries()
+        for name in sorted(unlisted):
+            print(f"third-party notices: the bundle holds {name}, which is not in "
+                  f"{SYSTEM_LIBRARIES}; add it and run make notices", file=sys.stderr)
+        return 1 if unlisted else 0
+    if args.check and not args.check.is_file():
+        print(f"third-party notices: {args.check} is missing", file=sys.stderr)
+        return 1
     try:
         text = generate(args.allow_list)
     except NoticeError as exc:
         print(f"third-party notices: {exc}", file=sys.stderr)
         return 1
     if args.check:
-        if not args.check.is_file():
-            print(f"third-party notices: {args.check} is missing", file=sys.stderr)
-            return 1
         if args.check.read_text(encoding="utf-8") != text:
             print(f"third-party notices: {args.check} is out of date with the installed "
                   "packages; run make notices (and rebuild the bundle)", file=sys.stderr)
