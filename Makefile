@@ -89,7 +89,7 @@ bundle: deps
 bundle-check: bundle
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(BIN)/python tools/third_party_notices.py --check $(BUNDLE)/_internal/THIRD-PARTY-NOTICES.txt; \
-	$(BIN)/python tools/third_party_notices.py --check-bundle build/foresyte/COLLECT-00.toc; \
+	$(BIN)/python tools/third_party_notices.py --check-bundle build/foresyte; \
 	test -f $(BUNDLE)/_internal/LICENSE || { echo "missing LICENSE in the bundle"; exit 1; }; \
 	cp -a $(BUNDLE) "$$tmp/foresyte"; touch "$$tmp/started"; sleep 1; cd "$$tmp"; \
 	for f in platforms/libqoffscreen.so platforms/libqxcb.so; do \

@@ -1,8 +1,8 @@
 """The notice script, run on the installed packages, lists every distribution foresyte.spec
 bundles with its licence text, and the Debian copyright of each system library the bundle
 carries; it fails on a licence not on the allow-list, on a distribution without licence
-metadata or text, on a notices file that is out of date, and on a bundle holding a system
-library it does not know."""
+metadata or text, on a notices file that is out of date, and on a build holding a package or
+a system library the notices do not cover."""
 import json
 import re
 import subprocess
@@ -118,16 +118,27 @@ def test_system_libraries_come_with_their_debian_copyright(notices):
     assert "/usr/share/common-licenses/LGPL-2.1\n" in system  # the texts they point to
 
 
-def test_check_bundle_fails_on_an_unlisted_system_library(tmp_path, capsys):
+def write_build(build, collected, archived):
+    """The two tables of contents a PyInstaller build leaves in build/foresyte."""
+    build.mkdir(exist_ok=True)
+    (build / "COLLECT-00.toc").write_text(repr((collected,)), encoding="utf-8")
+    (build / "PYZ-00.toc").write_text(repr((str(build / "PYZ-00.pyz"), archived)),
+                                      encoding="utf-8")
+
+
+def test_check_bundle_fails_on_what_the_notices_do_not_cover(tmp_path, capsys):
+    site = "/venv/lib/python3.11/site-packages"
     listed = sorted(tpn.listed_system_libraries())[0]
-    entries = [(listed, f"/usr/lib/x86_64-linux-gnu/{listed}", "BINARY"),
-               ("cv2/cv2.abi3.so", "/venv/lib/python3.11/site-packages/cv2/cv2.abi3.so",
-                "EXTENSION"),
-               ("LICENSE", "/src/LICENSE", "DATA")]
-    toc = tmp_path / "COLLECT-00.toc"
-    toc.write_text(repr((entries,)), encoding="utf-8")
-    assert tpn.main(["--check-bundle", str(toc)]) == 0
-    entries.append(("libnew.so.1", "/usr/lib/x86_64-linux-gnu/libnew.so.1", "BINARY"))
-    toc.write_text(repr((entries,)), encoding="utf-8")
-    assert tpn.main(["--check-bundle", str(toc)]) == 1
-    assert "the bundle holds libnew.so.1" in capsys.readouterr().err
+    collected = [(listed, f"/usr/lib/x86_64-linux-gnu/{listed}", "BINARY"),
+                 ("LICENSE", "/src/LICENSE", "DATA")]
+    archived = [("yaml", f"{site}/yaml/__init__.py", "PYMODULE")]
+    write_build(tmp_path / "build", collected, archived)
+    assert tpn.main(["--check-bundle", str(tmp_path / "build")]) == 0
+
+    collected.append(("libnew.so.1", "/usr/lib/x86_64-linux-gnu/libnew.so.1", "BINARY"))
+    archived.append(("_pytest", f"{site}/_pytest/__init__.py", "PYMODULE"))
+    write_build(tmp_path / "build", collected, archived)
+    assert tpn.main(["--check-bundle", str(tmp_path / "build")]) == 1
+    err = capsys.readouterr().err
+    assert "the bundle holds libnew.so.1" in err
+    assert "the bundle holds files of pytest, which the notices do not cover" in err

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
-from importlib.metadata import Distribution, PackageNotFoundError, distribution
+from importlib.metadata import Distribution, PackageNotFoundError, distribution, distributions
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -215,14 +215,47 @@ def listed_system_libraries(path: Path = SYSTEM_LIBRARIES) -> set[str]:
             if line.strip() and not line.startswith("#")}
 
 
-def bundle_system_libraries(collect_toc: Path) -> set[str]:
-    """The file names of the libraries a PyInstaller build took from the machine rather than
-    from the Python installation or a package (its COLLECT-00.toc)."""
-    entries, = ast.literal_eval(collect_toc.read_text(encoding="utf-8"))
+def _build_entries(build_dir: Path) -> list[tuple[str, str, str]]:
+    """(destination, source, kind) of every file a PyInstaller build put in the bundle: its
+    COLLECT-00.toc, and PYZ-00.toc for the modules inside the executable's archive."""
+    collected, = ast.literal_eval((build_dir / "COLLECT-00.toc").read_text(encoding="utf-8"))
+    _, archived = ast.literal_eval((build_dir / "PYZ-00.toc").read_text(encoding="utf-8"))
+    return [tuple(e) for e in collected + archived if e[1]]
+
+
+def bundle_system_libraries(build_dir: Path) -> set[str]:
+    """The file names of the libraries a build took from the machine rather than from the
+    Python installation or a package."""
     python = (Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve())
-    return {Path(dest).name for dest, src, kind in entries if kind == "BINARY"
-            and "site-packages" not in src
+    return {Path(dest).name for dest, src, kind in _build_entries(build_dir)
+            if kind == "BINARY" and "site-packages" not in src
             and not any(Path(src).resolve().is_relative_to(p) for p in python)}
+
+
+def bundle_distributions(build_dir: Path) -> set[str]:
+    """The installed distributions a build took any file from (matched by the path under
+    site-packages, which RECORD files give)."""
+    owner = {}
+    for dist in distributions():  # RECORD read as text: Distribution.files is far slower
+        name = canonicalize_name(dist.metadata["Name"])
+        for line in (dist.read_text("RECORD") or "").splitlines():
+            owner[line.rsplit(",", 2)[0]] = name
+    return {owner[rel] for rel in (src.split("site-packages/", 1)[1] for _, src, _ in
+                                   _build_entries(build_dir) if "site-packages/" in src)
+            if rel in owner}
+
+
+def check_bundle(build_dir: Path, reviewed: dict) -> list[str]:
+    """What a build holds that the notices do not cover, one sentence each."""
+    problems = [f"the bundle holds {name}, which is not in {SYSTEM_LIBRARIES}; add it and "
+                "run make notices" for name in sorted(bundle_system_libraries(build_dir)
+                                                      - listed_system_libraries())]
+    covered = {canonicalize_name(d.metadata["Name"]) for d in bundled_distributions(
+        spec_excludes(), list(reviewed.get("also_bundled", {})))} | {APP}
+    problems += [f"the bundle holds files of {name}, which the notices do not cover: exclude "
+                 "it in foresyte.spec, or make it a dependency"
+                 for name in sorted(bundle_distributions(build_dir) - covered)]
+    return problems
 
 
 def system_packages(names: set[str]) -> dict[str, tuple[str, list[str]]]:
@@ -373,18 +406,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", metavar="FILE", type=Path,
                         help="compare FILE with what would be written instead of writing")
-    parser.add_argument("--check-bundle", metavar="TOC", type=Path,
-                        help="fail when the build's COLLECT-00.toc holds a system library "
-                             f"not in {SYSTEM_LIBRARIES.name}, and exit")
+    parser.add_argument("--check-bundle", metavar="BUILD_DIR", type=Path,
+                        help="fail when a PyInstaller build (build/foresyte) holds a package "
+                             "or a system library the notices do not cover, and exit")
     parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST, metavar="JSON")
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT, metavar="FILE")
     args = parser.parse_args(argv)
     if args.check_bundle:
-        unlisted = bundle_system_libraries(args.check_bundle) - listed_system_libraries()
-        for name in sorted(unlisted):
-            print(f"third-party notices: the bundle holds {name}, which is not in "
-                  f"{SYSTEM_LIBRARIES}; add it and run make notices", file=sys.stderr)
-        return 1 if unlisted else 0
+        reviewed = json.loads(args.allow_list.read_text(encoding="utf-8"))
+        problems = check_bundle(args.check_bundle, reviewed)
+        for problem in problems:
+            print(f"third-party notices: {problem}", file=sys.stderr)
+        return 1 if problems else 0
     if args.check and not args.check.is_file():
         print(f"third-party notices: {args.check} is missing", file=sys.stderr)
         return 1
