@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation end to end, headless, and exit")
     parser.add_argument("--licenses", action="store_true",
-                        help="print ForeSyte's licence and the third-party notices, and exit")
+                        help="print the third-party notices, which begin with ForeSyte's own "
+                             "licence, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="analyse video files headless")
@@ -153,7 +154,8 @@ def _print_licences() -> int:
         print(f"foresyte: this copy carries no {NOTICES_FILE}; ForeSyte is under {LICENCE}.",
               file=sys.stderr)
         return EXIT_FAILED
-    sys.stdout.write(notices)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(notices.encode("utf-8"))  # as shipped, whatever the console's encoding
     return EXIT_OK
 
 

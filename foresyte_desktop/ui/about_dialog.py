@@ -47,7 +47,8 @@ class AboutDialog(QDialog):
             "<p>Reads the text and the objects in video files.</p>"
             f"<p>Licence: {LICENCE_NAME} ({LICENCE}). ForeSyte is free software: you may "
             "redistribute and modify it under that licence. It comes with ABSOLUTELY NO "
-            "WARRANTY. Whoever gave you ForeSyte must also give you its source code.</p>"
+            "WARRANTY. Whoever gave you ForeSyte must also give you, or offer you, its source "
+            "code.</p>"
             "<p>It contains third-party software, each part under its own licence: see the "
             "third-party notices.</p>"
             f"<p>Data folder: {html.escape(str(data_dir))}</p>")
