@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core fonts-wqy-zenhei
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint system deps bench bench-search bench-reliability soak bundle bundle-check screenshot screenshot-search clean
+.PHONY: run test lint notices system deps bench bench-search bench-reliability soak bundle bundle-check screenshot screenshot-search clean
 
 run: deps
 	$(BIN)/foresyte
@@ -20,8 +20,13 @@ test: deps lint
 	$(TEST_ENV) $(BIN)/python -m pytest
 
 lint: deps
-	$(BIN)/ruff check foresyte_desktop tests docs
+	$(BIN)/ruff check foresyte_desktop tests docs tools
 	$(BIN)/lint-imports
+
+# THIRD-PARTY-NOTICES.txt: the licence and licence text of every package the bundle holds, from
+# the installed packages; fails on a licence not on tools/licences/allow-list.json.
+notices: deps
+	$(BIN)/python tools/third_party_notices.py
 
 # docs/screenshot.png: the window under Xvfb after a few real jobs ran.
 screenshot: deps
@@ -84,19 +89,25 @@ BUNDLE := dist/foresyte
 BARE_ENV := env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8
 
 bundle: deps
+	@$(BIN)/python tools/third_party_notices.py --check THIRD-PARTY-NOTICES.txt
 	@start=$$(date +%s); \
 	$(BIN)/pyinstaller --noconfirm --log-level WARN foresyte.spec && \
 	echo "Built $(BUNDLE) in $$(( $$(date +%s) - start )) s; size $$(du -sh $(BUNDLE) | cut -f1)"
 
-# Runs a copy of the bundle from another folder in a bare environment, then checks it wrote
-# nothing into its own folder.
+# Checks the bundle carries current third-party notices, runs a copy of it from another folder
+# in a bare environment, then checks it wrote nothing into its own folder.
 bundle-check: bundle
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/python tools/third_party_notices.py --check $(BUNDLE)/_internal/THIRD-PARTY-NOTICES.txt; \
+	$(BIN)/python tools/third_party_notices.py --check-bundle build/foresyte; \
+	test -f $(BUNDLE)/_internal/LICENSE || { echo "missing LICENSE in the bundle"; exit 1; }; \
 	cp -a $(BUNDLE) "$$tmp/foresyte"; touch "$$tmp/started"; sleep 1; cd "$$tmp"; \
 	for f in platforms/libqoffscreen.so platforms/libqxcb.so; do \
 	  test -f foresyte/_internal/PySide6/Qt/plugins/$$f || { echo "missing Qt plugin $$f"; exit 1; }; done; \
 	echo '$$ foresyte --version'; $(BARE_ENV) ./foresyte/foresyte --version; \
 	echo '$$ foresyte --self-test'; $(BARE_ENV) ./foresyte/foresyte --self-test; \
+	echo '$$ foresyte --licenses | cmp - THIRD-PARTY-NOTICES.txt'; \
+	$(BARE_ENV) ./foresyte/foresyte --licenses | cmp - foresyte/_internal/THIRD-PARTY-NOTICES.txt; \
 	echo '$$ foresyte run sample.mp4 --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2'; \
 	$(BARE_ENV) FORESYTE_OFFLINE=1 ./foresyte/foresyte run foresyte/_internal/resources/sample.mp4 \
 	  --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2 --data-dir "$$tmp/data"; \

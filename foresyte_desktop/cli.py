@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"foresyte {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation end to end, headless, and exit")
+    parser.add_argument("--licenses", action="store_true",
+                        help="print the third-party notices, which begin with ForeSyte's own "
+                             "licence, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="analyse video files headless")
@@ -117,12 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the analysis child process, in a frozen bundle
     argv = list(sys.argv[1:] if argv is None else argv)
     if not any(a in SUBCOMMANDS for a in argv[:1]) and \
-            not {"-h", "--help", "--version", "--self-test"} & set(argv):
+            not {"-h", "--help", "--version", "--self-test", "--licenses"} & set(argv):
         return _open_window(argv)
     args = build_parser().parse_args(argv)
     if args.self_test:
         from foresyte_desktop.selftest import main as self_test
         return self_test()
+    if args.licenses:
+        return _print_licences()
     from foresyte_desktop.core.data_folder import open_data_folder
     from foresyte_desktop.core.errors import StoreError, StoreLockedError
     try:
@@ -140,6 +145,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     finally:
         store.close()
+
+
+def _print_licences() -> int:
+    from foresyte_desktop.core.licences import LICENCE, NOTICES_FILE, shipped_text
+    notices = shipped_text(NOTICES_FILE)
+    if notices is None:
+        print(f"foresyte: this copy carries no {NOTICES_FILE}; ForeSyte is under {LICENCE}.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    sys.stdout.flush()
+    sys.stdout.buffer.write(notices.encode("utf-8"))  # as shipped, whatever the console's encoding
+    return EXIT_OK
 
 
 def _open_window(argv: list[str]) -> int:
@@ -218,6 +235,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
             if job is None:
                 break
             bar.finish()
+            _note_weights_licence(data_dir)
             failed += job.status != "completed"
             if job.status == "pending":  # interrupted: left resumable
                 print(f"■ {Path(job.input_path).name}: stopped at frame {job.checkpoint_frame}; "
@@ -229,6 +247,13 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return failed, (stopped_by[0] if stopped_by else None)
+
+
+def _note_weights_licence(data_dir: Path) -> None:
+    from foresyte_desktop.core.licences import weights_note_due
+    note = weights_note_due(data_dir)
+    if note:
+        print(f"Note: {note}", file=sys.stderr)
 
 
 def _summary(store, job, out: str | None, force: bool) -> str:

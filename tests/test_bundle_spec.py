@@ -69,6 +69,7 @@ def test_bundle_carries_resources_models_and_metadata(linux_build):
     onnx = {n for n, d in dest if d.startswith("rapidocr_onnxruntime") and n.endswith(".onnx")}
     assert len(onnx) == 3  # text detection, direction and recognition
     assert ("config.yaml", "rapidocr_onnxruntime") in dest
+    assert {("LICENSE", "."), ("THIRD-PARTY-NOTICES.txt", ".")} <= dest  # shown by the app
     assert any(d.startswith("foresyte_desktop") and d.endswith((".dist-info", ".egg-info"))
                for _, d in kwargs["datas"])  # `foresyte --version` reads it
     assert any(Path(src).name.startswith("_C_stable") for src, _ in kwargs["binaries"])

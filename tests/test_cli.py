@@ -89,3 +89,10 @@ def test_ultralytics_and_onnxruntime_leave_the_home_folder_alone(tmp_path, text_
 def test_version():
     r = foresyte("--version")
     assert r.returncode == 0 and r.stdout.startswith("foresyte ")
+
+
+def test_licenses_prints_the_third_party_notices():
+    r = foresyte("--licenses")
+    assert r.returncode == 0
+    assert r.stdout.startswith("THIRD-PARTY NOTICES FOR FORESYTE DESKTOP")
+    assert "AGPL-3.0-or-later" in r.stdout and "pyside6-essentials" in r.stdout

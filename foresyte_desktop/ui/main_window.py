@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QSpinBox, QSplitter, QStyle, QToolBar, QVBoxLayout, QWidget,
 )
 
-from foresyte_desktop import __version__
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import FORMATS, export_name, render
 from foresyte_desktop.core.intake import IntakeResult
 from foresyte_desktop.core.model import Job, JobSpec
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.ui.about_dialog import show_about
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.formatting import plural
 from foresyte_desktop.ui.frame_exports import FrameExports
@@ -35,6 +35,7 @@ from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.trust_prompt import confirm_pickle_model, untrusted_sha
 from foresyte_desktop.ui.viewer import Viewer
+from foresyte_desktop.ui.weights_licence import WeightsLicenceNote
 from foresyte_desktop.workers.job_queue import JobQueue
 from foresyte_desktop.workers.tasks import TaskLane
 
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self._build_status_bar()
         self._connect()
+        self.weights_note = WeightsLicenceNote(self.queue.progress, self.notice, self.data_dir,
+                                               self)
 
         self.model.set_jobs(store.list_jobs())  # interrupted jobs were made pending on open
         self._restore_settings()
@@ -686,9 +689,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard Shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About ForeSyte",
-                          f"<b>ForeSyte Desktop {__version__}</b><p>Reads the text and the "
-                          f"objects in video files.</p><p>Data folder: {self.data_dir}</p>")
+        show_about(self.data_dir, self)
 
     # -- closing ----------------------------------------------------------------------------
 
