@@ -20,6 +20,7 @@ from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import FORMATS, export_name, render
 from foresyte_desktop.core.intake import IntakeResult
 from foresyte_desktop.core.model import Job, JobSpec
+from foresyte_desktop.core.model_trust import untrusted_sha
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.ui.actions import make_action
@@ -33,7 +34,7 @@ from foresyte_desktop.ui.review_panel import ReviewPanel
 from foresyte_desktop.ui.search_panel import SearchPanel
 from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.timeline_strip import TimelineStrip
-from foresyte_desktop.ui.trust_prompt import confirm_pickle_model, untrusted_sha
+from foresyte_desktop.ui.trust_prompt import confirm_pickle_model
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
 from foresyte_desktop.workers.tasks import TaskLane
