@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from foresyte_desktop.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from foresyte_desktop.core.errors import StoreError, StoreLockedError
+from foresyte_desktop.core.exit_codes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 
 QT_VARS_SET_BY_OPENCV = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 HEADLESS_PLATFORMS = ("offscreen", "minimal")

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem, QTableView, QWidget,
 )
 
+from foresyte_desktop.core.formatting import duration, local_time
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.pipelines import PIPELINES
-from foresyte_desktop.ui.formatting import duration, local_time
 from foresyte_desktop.ui.icons import STATUS_COLORS, status_icon
 
 COLUMNS = ("File", "Pipeline", "Status", "Progress", "Added", "Finished")

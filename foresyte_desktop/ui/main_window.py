@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 from foresyte_desktop import __version__
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import FORMATS, export_name, render
+from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.core.intake import IntakeResult
 from foresyte_desktop.core.model import Job, JobSpec
 from foresyte_desktop.core.model_trust import untrusted_sha
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.ui.actions import make_action
-from foresyte_desktop.ui.formatting import plural
 from foresyte_desktop.ui.frame_exports import FrameExports
 from foresyte_desktop.ui.job_options import JobOptions
 from foresyte_desktop.ui.job_table import JobTableModel, JobTableView

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, Q
 
 from foresyte_desktop.core import search
 from foresyte_desktop.core.annotate import thumbnail
+from foresyte_desktop.core.formatting import plural, video_time
 from foresyte_desktop.core.store import JobStore
-from foresyte_desktop.ui.formatting import plural, video_time
 from foresyte_desktop.ui.frame_view import bgr_to_qimage
 from foresyte_desktop.workers.tasks import TaskLane
 

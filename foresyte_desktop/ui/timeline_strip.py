@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.timeline import Timeline, build_timeline
-from foresyte_desktop.ui.formatting import video_time
 from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, OCR_COLOR, class_color
 from foresyte_desktop.ui.viewer import Viewer
 

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
+from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.core.tracks import build_tracks
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.follow_bar import FollowBar
-from foresyte_desktop.ui.formatting import video_time
 from foresyte_desktop.ui.frame_view import FrameView
 from foresyte_desktop.ui.review_results import ReviewResults
 from foresyte_desktop.workers.frame_decoder import FrameDecoder
