@@ -39,7 +39,7 @@ bench: deps
 
 # Search timing over 200 synthetic jobs holding 100,000 OCR lines.
 bench-search: deps
-	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench_search
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.search
 
 # 50 short videos back to back through the real worker pool: memory at start and end, no job lost.
 soak: deps
