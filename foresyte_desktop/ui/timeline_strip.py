@@ -56,8 +56,9 @@ class TimelineStrip(QWidget):
         frames = [viewer.results.frames[i] for i in sorted(viewer.results.frames)]
         duration = viewer.info.duration_s if viewer.info else 0.0
         epoch = self._epoch
-        viewer.lane.submit(partial(build_timeline, frames, duration, segments=self._segments),
-                           on_done=lambda t: epoch == self._epoch and self.set_timeline(t))
+        viewer.library.in_background(
+            partial(build_timeline, frames, duration, segments=self._segments),
+            on_done=lambda t: epoch == self._epoch and self.set_timeline(t))
 
     def set_timeline(self, timeline: Timeline | None) -> None:
         self.timeline = timeline
