@@ -37,7 +37,8 @@ def in_scratch_folder(shoot, out: Path) -> int:
 
 
 def open_window(work: Path):
-    """The application and the real window, 1600×1000, on a fresh data folder in `work`."""
+    """The application, the real window, 1600×1000, on a fresh data folder in `work`, and
+    its store (closed by save_and_close)."""
     from foresyte_desktop.core.data_folder import open_data_folder
     from foresyte_desktop.ui.app import create_application, window_settings
     data_dir, store = open_data_folder(work / "data")
@@ -46,10 +47,10 @@ def open_window(work: Path):
     window = MainWindow(store, data_dir, window_settings(data_dir))
     window.setGeometry(0, 0, 1600, 1000)
     window.show()
-    return app, window
+    return app, window, store
 
 
-def save_and_close(app, window, out: Path) -> int:
+def save_and_close(app, window, store, out: Path) -> int:
     """Grab the screen into `out` once the window has settled, then quit like the user."""
     for _ in range(20):
         app.processEvents()
@@ -57,7 +58,7 @@ def save_and_close(app, window, out: Path) -> int:
     shot.copy(0, 0, 1600, 1000).save(str(out))
     window.quit_resume_later()
     wait_for(app, lambda: window._closed, 30)
-    window.store.close()
+    store.close()
     print(f"Wrote {out}")
     return 0
 
@@ -80,7 +81,7 @@ def shoot(work: Path, out: Path) -> int:
     sample = ROOT / "resources" / "sample.mp4"
 
     from foresyte_desktop.core.model import JobSpec
-    app, window = open_window(work)
+    app, window, store = open_window(work)
     queue = window.queue
     ended = []
     queue.job_ended.connect(ended.append)
@@ -90,19 +91,19 @@ def shoot(work: Path, out: Path) -> int:
                ([camera], JobSpec("", "yolo_ocr", model_path=str(work / "weights.pt")))]
     for paths, spec in batches:
         queue.add_paths([str(p) for p in paths], spec)
-    window.start_queue()
+    window.queue.start()
     wait_for(app, lambda: len(ended) == len(batches), 900)
-    window.toggle_queue()  # paused: the last one waits, as a queued job does
+    window.job_actions.toggle_queue()  # paused: the last one waits, as a queued job does
     window.options.stride.setValue(5)
-    window.add_paths([str(ticker)])
+    window.job_actions.add_paths([str(ticker)])
     wait_for(app, lambda: window.model.rowCount() == len(batches) + 1, 60)
 
-    window.select_job(next(j.job_id for j in ended if j.input_path == str(review.resolve())))
+    window.table.select_job(next(j.job_id for j in ended if j.input_path == str(review.resolve())))
     viewer = window.viewer
     wait_for(app, lambda: viewer.info is not None and window.panel.segments.topLevelItemCount(), 60)
     viewer.seek(44)
     wait_for(app, lambda: viewer.shown_index == 44 and viewer.view.result is not None, 30)
-    return save_and_close(app, window, out)
+    return save_and_close(app, window, store, out)
 
 
 if __name__ == "__main__":

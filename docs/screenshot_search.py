@@ -32,14 +32,14 @@ def shoot(work: Path, out: Path) -> int:
                              size=(640, 360), moving_background=True)
 
     from foresyte_desktop.core.model import JobSpec
-    app, window = open_window(work)
+    app, window, store = open_window(work)
     ended = []
     window.queue.job_ended.connect(ended.append)
     window.queue.add_paths([str(lobby), str(camera)], JobSpec("", frame_stride=2))
-    window.start_queue()
+    window.queue.start()
     wait_for(app, lambda: len(ended) == 2, 900)
 
-    window.find_text()
+    window.find.find_text()
     window.search.box.setText("gatee 14")  # a typo: fuzzy search still finds "GATE 14"
     hits = window.search.hits
     wait_for(app, lambda: hits.topLevelItemCount() == 2, 60)
@@ -49,11 +49,11 @@ def shoot(work: Path, out: Path) -> int:
     hit = first.child(0)
     hits.setCurrentItem(hit)
     data = hit.data(0, 256)  # Qt.UserRole: the SearchHit
-    window.show_hit(data.job_id, data.frame_index + 4)
+    window.review.show_frame(data.job_id, data.frame_index + 4)
     viewer = window.viewer
     wait_for(app, lambda: viewer.shown_index == data.frame_index + 4
              and viewer.view.result is not None and window.timeline.timeline is not None, 60)
-    return save_and_close(app, window, out)
+    return save_and_close(app, window, store, out)
 
 
 if __name__ == "__main__":

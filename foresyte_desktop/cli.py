@@ -10,13 +10,12 @@ import argparse
 import multiprocessing
 import signal
 import sys
-import time
 from pathlib import Path
 
 from foresyte_desktop import __version__
+from foresyte_desktop.core.exit_codes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
 SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi")
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -192,14 +191,14 @@ def cmd_run(args, store, data_dir: Path) -> int:
 
 def _trust_model(store, model: str | None, data_dir: Path) -> None:
     from foresyte_desktop.core.errors import ModelError
-    from foresyte_desktop.core.model_trust import is_pickle, sha256_file
+    from foresyte_desktop.core.model_trust import is_pickle, model_sha256
     from foresyte_desktop.core.pipelines.yolo import resolve_model
     try:
         path = resolve_model(model, data_dir)
     except ModelError:
         return  # the job fails with the reason and a way out
     if is_pickle(path) and Path(path).is_file():
-        store.trust_model(sha256_file(path), path)
+        store.trust_model(model_sha256(path), path)
 
 
 def cmd_resume(args, store, data_dir: Path) -> int:
@@ -241,7 +240,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
                 print(f"■ {Path(job.input_path).name}: stopped at frame {job.checkpoint_frame}; "
                       "run the same command again to continue.", file=sys.stderr)
                 continue
-            print(_summary(store, job, out, force))
+            print(_summary(job, runner.last_results, out, force))
     finally:
         runner.close()
         for sig, handler in previous.items():
@@ -256,13 +255,13 @@ def _note_weights_licence(data_dir: Path) -> None:
         print(f"Note: {note}", file=sys.stderr)
 
 
-def _summary(store, job, out: str | None, force: bool) -> str:
+def _summary(job, doc: dict | None, out: str | None, force: bool) -> str:
+    """One line for a job that ended; `doc` is the results document the runner wrote."""
     name = Path(job.input_path).name
     if job.status != "completed":
         return f"✗ {name}: {job.status} — {job.error_message or 'no reason given'}"
     from foresyte_desktop.core.exporters import export_name
-    from foresyte_desktop.core.results import build_results, write_json
-    doc = build_results(store, job)
+    from foresyte_desktop.core.results import write_json
     target = job.output_path
     if out:
         path = Path(out).expanduser() / export_name(job.input_path, "json")
@@ -347,6 +346,8 @@ def _export_video(store, job, output: str | None, force: bool) -> int:
 
 def cmd_search(args, store, data_dir: Path) -> int:
     import json
+
+    from foresyte_desktop.core.formatting import video_time
     from foresyte_desktop.core.search import group_by_video, search
     groups = group_by_video(search(store, args.text, limit=args.limit))
     if args.json:
@@ -362,7 +363,8 @@ def cmd_search(args, store, data_dir: Path) -> int:
         for h in hits:
             on = f"  on {h.label}" + (f" #{h.track_id}" if h.track_id is not None else "") \
                 if h.label else ""
-            print(f"  {_clock(h.time_s)}.{int(h.time_s * 10) % 10}  frame {h.frame_index:<6}  "
+            # Two-digit minutes keep the column straight: 00:03.4 over 12:05.0.
+            print(f"  {video_time(h.time_s).zfill(7)}  frame {h.frame_index:<6}  "
                   f"{h.text}  [{h.score:.0f}]{on}")
     return EXIT_OK
 
@@ -390,46 +392,39 @@ COMMANDS = {"run": cmd_run, "resume": cmd_resume, "jobs": cmd_jobs, "export": cm
 
 
 class ProgressPrinter:
-    """A one-line bar with ETA on a terminal; a plain line every 10% when piped."""
+    """On a terminal, tqdm's bar with the rate and the time left; piped, a line every 10%."""
 
     def __init__(self, stream):
         self.stream = stream
         self.tty = stream.isatty()
         self.job_id = None
-        self.started = 0.0
-        self.first_done = 0
+        self.bar = None
         self.last_decile = -1
 
     def update(self, p) -> None:
         if p.job_id != self.job_id:
-            self.job_id, self.started, self.first_done, self.last_decile = \
-                p.job_id, time.monotonic(), p.frames_done, -1
+            self.finish()
+            self.job_id, self.last_decile = p.job_id, -1
         total = max(p.frames_total, 1)
-        pct = min(100, 100 * p.frames_done // total)
         if self.tty:
-            elapsed = time.monotonic() - self.started
-            rate = (p.frames_done - self.first_done) / elapsed if elapsed > 0 else 0
-            eta = f"ETA {_clock((total - p.frames_done) / rate)}" if rate > 0 else "ETA --:--"
-            filled = pct * 30 // 100
-            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% "
-                              f"{p.frames_done}/{total} frames  {eta}   ")
-            self.stream.flush()
-        elif pct // 10 != self.last_decile:
+            if self.bar is None:  # from the first count seen: a resumed job's rate is its own
+                from tqdm import tqdm
+                self.bar = tqdm(total=total, initial=p.frames_done, unit=" frames",
+                                file=self.stream, leave=False, dynamic_ncols=True)
+            self.bar.total = total
+            self.bar.update(p.frames_done - self.bar.n)
+            return
+        pct = min(100, 100 * p.frames_done // total)
+        if pct // 10 != self.last_decile:
             self.last_decile = pct // 10
             self.stream.write(f"job {p.job_id[:8]}: {p.frames_done}/{total} frames ({pct}%)\n")
             self.stream.flush()
 
     def finish(self) -> None:
-        if self.tty and self.job_id:
-            self.stream.write("\r" + " " * 79 + "\r")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()  # leave=False: the bar's line is cleared for the summary
+            self.bar = None
         self.job_id = None
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
-        else f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 if __name__ == "__main__":  # pragma: no cover

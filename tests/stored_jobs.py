@@ -22,6 +22,6 @@ def stored_job(store: JobStore, video, frames: list[FrameResult], *, pipeline: s
 def open_job(qtbot, window, job: Job) -> None:
     """Select `job` in the window and wait until the viewer shows its first frame."""
     window.model.upsert([job])
-    window.select_job(job.job_id)
+    window.table.select_job(job.job_id)
     qtbot.waitUntil(lambda: window.viewer.shown_index == 0 and window.viewer.info is not None,
                     timeout=10_000)

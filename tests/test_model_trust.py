@@ -1,11 +1,15 @@
-"""A .pt model (a pickle, which can run code) loads only once the user has trusted it."""
+"""A .pt model (a pickle, which can run code) loads only once the user has trusted it; a process
+reads each version of a model file once to hash it."""
 import subprocess
 import sys
 
 import pytest
 
+from foresyte_desktop.core import model_trust
 from foresyte_desktop.core.model import JobSpec
-from foresyte_desktop.core.model_trust import UntrustedModel, check_trusted, sha256_file
+from foresyte_desktop.core.model_trust import (
+    UntrustedModel, check_trusted, model_sha256, sha256_file,
+)
 from foresyte_desktop.core.runner import CancelToken, JobRunner
 
 
@@ -65,3 +69,15 @@ def test_a_trusted_file_swapped_before_loading_is_refused(store, data_dir, pt_mo
         runner._model_for = resolve_then_swap
         job = runner.run_job(job, CancelToken())
     assert job.status == "failed" and "changed after it was confirmed" in job.error_message
+
+
+def test_each_version_of_a_model_file_is_read_once(tmp_path, monkeypatch):
+    path = tmp_path / "weights.pt"
+    path.write_bytes(b"first version")
+    reads = []
+    monkeypatch.setattr(model_trust, "sha256_file",
+                        lambda p: reads.append(p) or sha256_file(p))
+    first = model_sha256(path)
+    assert model_sha256(path) == first and len(reads) == 1
+    path.write_bytes(b"the second version")
+    assert model_sha256(path) == sha256_file(path) != first and len(reads) == 2

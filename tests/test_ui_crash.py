@@ -12,7 +12,7 @@ def test_a_crashing_job_fails_alone_and_the_window_carries_on(
     good = store.add_job(JobSpec(str(text_video), frame_stride=20))
     window = open_window()
     with qtbot.waitSignal(window.queue.drained, timeout=JOB_TIMEOUT_MS):
-        window.start_queue()
+        window.queue.start()
 
     rows = {window.model.index(r, 0).data(JOB_ROLE).job_id: window.model.index(r, 0).data(JOB_ROLE)
             for r in range(window.model.rowCount())}
@@ -22,10 +22,10 @@ def test_a_crashing_job_fails_alone_and_the_window_carries_on(
     assert store.get_job(good.job_id).status == "completed"
 
     assert window.isVisible() and window.queue.is_started  # not paused by the crash
-    window.select_job(crash.job_id)
+    window.table.select_job(crash.job_id)
     assert "The decoder crashed on this file" in window.panel.details.text()
-    assert window.act_retry.isEnabled()
-    window.confirm_remove = lambda jobs: True  # answered (plumbing: a modal dialog)
+    assert window.job_actions.act_retry.isEnabled()
+    window.job_actions.confirm_remove = lambda jobs: True  # answered (plumbing: a modal dialog)
     with qtbot.waitSignal(window.queue.jobs_removed, timeout=10_000):
-        window.act_remove.trigger()  # the window still acts on the queue
+        window.job_actions.act_remove.trigger()  # the window still acts on the queue
     assert [window.model.index(0, 0).data(JOB_ROLE).job_id] == [good.job_id]

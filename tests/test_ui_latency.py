@@ -30,9 +30,9 @@ def test_gui_timer_is_never_more_than_100_ms_late_while_a_real_ocr_job_runs(
     window.queue.job_started.connect(lambda job: running.append(time.perf_counter()))
     window.queue.job_ended.connect(lambda job: running.append(time.perf_counter()))
     try:
-        window.start_queue()
+        window.queue.start()
         with qtbot.waitSignal(window.queue.job_ended, timeout=180_000) as ended:
-            window.add_paths([str(video)])
+            window.job_actions.add_paths([str(video)])
         timer.stop()
         job = ended.args[0]
         assert job.status == "completed" and job.frames_done == 12, job.error_message

@@ -182,7 +182,7 @@ def test_a_region_drawn_on_the_frame_applies_to_the_selected_queued_jobs(qtbot, 
                     store.get_job(second.job_id).roi is None, timeout=10_000)
 
     # An ended job cannot take one: the action says why in a sentence.
-    window.select_job(done.job_id)
+    window.table.select_job(done.job_id)
     qtbot.waitUntil(lambda: window.viewer.job.job_id == done.job_id, timeout=10_000)
     assert not tool.act_draw.isEnabled()
     tool.start()
@@ -257,7 +257,7 @@ def test_new_jobs_can_take_a_band_or_the_region_last_drawn(qtbot, window, store,
     assert "0–100% across, 50–100% down" in options.region_button.toolTip()
     copy = tmp_path / "copy.mp4"
     copy.write_bytes(video.read_bytes())
-    window.add_paths([str(copy)])
+    window.job_actions.add_paths([str(copy)])
     qtbot.waitUntil(lambda: any(j.input_path == str(copy) for j in store.list_jobs()),
                     timeout=10_000)
     added = next(j for j in store.list_jobs() if j.input_path == str(copy))

@@ -33,8 +33,8 @@ def test_a_fuzzy_search_groups_hits_by_video_and_opens_a_hit_on_its_frame(
     second = text_job(store, videos[1], {7: "HELLO W0RLD", 8: "HELLO W0RLD"})
     window.model.set_jobs(store.list_jobs())
     panel = window.search
-    window.find_text()  # Ctrl+F
-    assert window.search_dock.isVisible()
+    window.find.find_text()  # Ctrl+F
+    assert window.find.dock.isVisible()
     panel.box.setText("helo wrld")
     qtbot.waitUntil(lambda: panel.hits.topLevelItemCount() == 2, timeout=10_000)
     groups = {panel.hits.topLevelItem(i).text(0): panel.hits.topLevelItem(i)
@@ -53,8 +53,8 @@ def test_a_fuzzy_search_groups_hits_by_video_and_opens_a_hit_on_its_frame(
     rect = tree.visualItemRect(hit)
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: window.current_job() is not None and
-                    window.current_job().job_id == second.job_id, timeout=5000)
+    qtbot.waitUntil(lambda: window.table.current_job() is not None and
+                    window.table.current_job().job_id == second.job_id, timeout=5000)
     qtbot.waitUntil(lambda: window.viewer.shown_index == 7, timeout=10_000)
     assert window.viewer.view.result.ocr[0].text == "HELLO W0RLD"
     assert first.job_id != second.job_id

@@ -45,7 +45,7 @@ def test_the_strip_shows_text_bars_and_object_density_and_seeks_on_click(qtbot, 
                                                                          video):
     job = timeline_job(store, video)
     window.model.set_jobs(store.list_jobs())
-    window.select_job(job.job_id)
+    window.table.select_job(job.job_id)
     strip, viewer = window.timeline, window.viewer
     qtbot.waitUntil(lambda: strip.timeline is not None and len(strip.timeline.text_bars) == 2
                     and viewer.info is not None, timeout=10_000)

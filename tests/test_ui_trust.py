@@ -25,7 +25,7 @@ def test_a_pt_model_is_asked_about_once_and_cancel_queues_nothing(
     window.options.pipeline.setCurrentIndex(window.options.pipeline.findData("yolo_ocr"))
     window.options.set_model(str(pt_model))
 
-    window.add_paths([str(text_video)])
+    window.job_actions.add_paths([str(text_video)])
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Nothing was queued"),
                     timeout=10_000)
     assert len(asked) == 1
@@ -33,10 +33,10 @@ def test_a_pt_model_is_asked_about_once_and_cancel_queues_nothing(
     assert store.list_jobs() == [] and not store.is_model_trusted(sha256_file(pt_model))
 
     with qtbot.waitSignal(window.queue.intake_done, timeout=30_000):
-        window.add_paths([str(text_video)])
+        window.job_actions.add_paths([str(text_video)])
     assert len(asked) == 2 and store.is_model_trusted(sha256_file(pt_model))
     assert [j.model_path for j in store.list_jobs()] == [str(pt_model)]
 
     with qtbot.waitSignal(window.queue.intake_done, timeout=30_000):
-        window.add_paths([str(text_video)])  # trusted now: no question
+        window.job_actions.add_paths([str(text_video)])  # trusted now: no question
     assert len(asked) == 2 and len(store.list_jobs()) == 2

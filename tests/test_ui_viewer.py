@@ -1,5 +1,6 @@
 """The frame view's overlays, drawn for real and read back as pixels, and the viewer's navigation,
-segments and live updates on a real video whose results are stored in a real job database."""
+segments (merged again only when the frames change) and live updates, on a real video whose
+results are stored in a real job database."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -177,6 +178,23 @@ def test_a_running_job_shows_new_results_as_they_arrive(qtbot, window, store, re
     late = FrameResult(8, 0.8, ocr=[OcrLine("OMEGA", 0.9, OCR_BOX)])
     viewer.add_live_frames(job.job_id, [late])
     assert viewer.view.result is late and viewer.shown_index == 8
+
+
+def test_segments_are_merged_again_only_when_the_frames_changed(qtbot, window, store,
+                                                                review_video):
+    line = [[30.0, 70.0], [160.0, 70.0], [160.0, 100.0], [30.0, 100.0]]
+    job = stored_job(store, review_video, [FrameResult(i, i / 10, ocr=[
+        OcrLine("ALPHA", 0.95, line)]) for i in (0, 2)], stride=2)
+    open_job(qtbot, window, job)
+    viewer, merged = window.viewer, []
+    qtbot.waitUntil(lambda: window.panel.segments.topLevelItemCount() == 1, timeout=10_000)
+    viewer.segments_changed.connect(merged.append)
+    viewer.update_job(job)  # the job's row changed, its frames did not
+    qtbot.waitUntil(lambda: not viewer._loading, timeout=5000)
+    assert merged == []
+    viewer.add_live_frames(job.job_id, [FrameResult(8, 0.8, ocr=[OcrLine("OMEGA", 0.9, line)])])
+    qtbot.waitUntil(lambda: bool(merged), timeout=5000)
+    assert [s["text"] for s in merged[-1]] == ["ALPHA", "OMEGA"]
 
 
 def test_another_job_on_the_same_video_opens_it_afresh(qtbot, window, store, review_video):

@@ -2,8 +2,8 @@
 them, restoring the list on restart, remembered settings, and closing while a job runs.
 
 Jobs run for real (RapidOCR in the runner's child process) on small videos written here.
-The confirmation dialogs are answered by replacing the window's ask_* methods (plumbing: a
-modal dialog cannot be clicked in an offscreen test).
+The confirmation dialogs are answered by replacing the ask_* methods of the window and its job
+actions (plumbing: a modal dialog cannot be clicked in an offscreen test).
 """
 import os
 import subprocess
@@ -122,16 +122,17 @@ def test_drop_queues_good_files_and_folders_and_reports_the_bad_ones(qtbot, open
     assert "“report.pdf” is not an MP4 file" in notice
     status = window.statusBar().currentMessage()
     assert status.startswith("Queued 2 videos; skipped 2 (not an MP4 file).")
-    assert window.current_job().job_id == row_job(window, 0).job_id  # the first one is selected
+    # the first one is selected
+    assert window.table.current_job().job_id == row_job(window, 0).job_id
 
 
 def test_a_job_runs_to_completion_and_its_progress_bar_reaches_100(qtbot, open_window, videos,
                                                                    tmp_path):
     window = open_window()
     window.options.stride.setValue(2)
-    window.start_queue()
+    window.queue.start()
     with qtbot.waitSignal(window.queue.drained, timeout=JOB_TIMEOUT_MS):
-        window.add_paths([str(videos / "clip one.mp4")])
+        window.job_actions.add_paths([str(videos / "clip one.mp4")])
     job = row_job(window, 0)
     assert job.status == "completed", job.error_message
     progress = window.model.index(0, PROGRESS)
@@ -142,19 +143,19 @@ def test_a_job_runs_to_completion_and_its_progress_bar_reaches_100(qtbot, open_w
     qtbot.waitUntil(lambda: window.panel.segments.topLevelItemCount() == 1, timeout=10_000)
     assert window.panel.segments.topLevelItem(0).text(2).replace(" ", "") == "FIRSTCLIP"
     qtbot.waitUntil(lambda: window.viewer.view.has_image(), timeout=10_000)
-    assert window.act_reveal.isEnabled() and window.act_export.isEnabled()
+    assert window.job_actions.act_reveal.isEnabled() and window.exports.act_export.isEnabled()
     if sys.platform.startswith("linux"):  # elsewhere the platform's file manager is run
         opened = UrlCatcher()
         QDesktopServices.setUrlHandler("file", opened, "open")
         try:
-            window.act_reveal.trigger()
+            window.job_actions.act_reveal.trigger()
         finally:
             QDesktopServices.unsetUrlHandler("file")
         assert [u.toLocalFile() for u in opened.urls] == [str(Path(job.output_path).parent)]
     out = tmp_path / "clip.srt"
     with qtbot.waitSignal(window.statusBar().messageChanged, timeout=10_000,
                           check_params_cb=lambda m: m.startswith("Exported")):
-        window.export_to(job.job_id, "srt", out)
+        window.exports.export_to(job.job_id, "srt", out)
     assert "FIRST" in out.read_text(encoding="utf-8")
 
 
@@ -175,20 +176,21 @@ def test_cancel_a_running_job_then_retry_it(qtbot, open_window, videos, store, s
     window = open_window()
     job = store.add_job(JobSpec(str(videos / "long.mp4"), slow_pipeline, max_frames=4))
     window.model.upsert([job])
-    window.select_job(job.job_id)
-    window.start_queue()
+    window.table.select_job(job.job_id)
+    window.queue.start()
     qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
-    assert window.act_cancel.isEnabled() and not window.act_retry.isEnabled()
+    jobs = window.job_actions
+    assert jobs.act_cancel.isEnabled() and not jobs.act_retry.isEnabled()
     asked = time.monotonic()
     with qtbot.waitSignal(window.queue.job_ended, timeout=10_000):
-        window.act_cancel.trigger()
+        window.job_actions.act_cancel.trigger()
         assert window.model.index(0, STATUS).data() == "Cancelling…"
     took = time.monotonic() - asked
     assert row_job(window, 0).status == "cancelled" and took <= 1.0, took
-    assert window.act_retry.isEnabled() and not window.act_cancel.isEnabled()
+    assert jobs.act_retry.isEnabled() and not jobs.act_cancel.isEnabled()
     with qtbot.waitSignal(window.queue.job_ended, timeout=JOB_TIMEOUT_MS,
                           check_params_cb=lambda j: j.status != "cancelled"):
-        window.act_retry.trigger()
+        window.job_actions.act_retry.trigger()
     retried = row_job(window, 0)
     assert retried.status == "completed" and retried.frames_done == 4
     assert store.get_job(job.job_id).frames_done == 4
@@ -200,22 +202,22 @@ def test_pause_lets_the_running_job_finish_or_cancels_it(qtbot, open_window, vid
     first = store.add_job(JobSpec(str(videos / "long.mp4"), slow_pipeline, max_frames=3))
     second = store.add_job(JobSpec(str(videos / "long.mp4"), slow_pipeline, max_frames=8))
     window.model.upsert([first, second])
-    window.start_queue()
+    window.queue.start()
     qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
-    window.ask_pause = lambda running: "finish"
+    window.job_actions.ask_pause = lambda running: "finish"
     with qtbot.waitSignal(window.queue.job_ended, timeout=JOB_TIMEOUT_MS) as ended:
-        window.act_start.trigger()
-        assert not window.queue.is_started and window.act_start.text() == "Start"
+        window.job_actions.act_start.trigger()
+        assert not window.queue.is_started and window.job_actions.act_start.text() == "Start"
     assert ended.args[0].job_id == first.job_id and ended.args[0].status == "completed"
     qtbot.wait(500)
     assert row_job(window, 1).status == "pending"  # paused: the next job did not start
-    assert window.summary.text().startswith("Queue paused")
+    assert window.job_actions.summary.text().startswith("Queue paused")
 
-    window.act_start.trigger()
+    window.job_actions.act_start.trigger()
     qtbot.waitUntil(lambda: row_job(window, 1).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
-    window.ask_pause = lambda running: "cancel"
+    window.job_actions.ask_pause = lambda running: "cancel"
     with qtbot.waitSignal(window.queue.job_ended, timeout=10_000) as ended:
-        window.act_start.trigger()
+        window.job_actions.act_start.trigger()
     assert ended.args[0].job_id == second.job_id and ended.args[0].status == "cancelled"
 
 
@@ -224,18 +226,19 @@ def test_cancel_a_pending_job_and_remove_jobs_after_confirming(qtbot, open_windo
     window = open_window()
     jobs = [store.add_job(JobSpec(str(videos / "clip one.mp4"))) for _ in range(2)]
     window.model.upsert(jobs)
-    window.select_job(jobs[0].job_id)
+    window.table.select_job(jobs[0].job_id)
     with qtbot.waitSignal(window.queue.jobs_changed, timeout=5000):
-        window.act_cancel.trigger()
+        window.job_actions.act_cancel.trigger()
     assert row_job(window, 0).status == "cancelled"
     asked = []
-    window.confirm_remove = lambda js: asked.append(len(js)) or False  # the user says no
-    window.act_remove.trigger()
+    # the user says no
+    window.job_actions.confirm_remove = lambda js: asked.append(len(js)) or False
+    window.job_actions.act_remove.trigger()
     assert asked == [1] and window.model.rowCount() == 2
-    window.confirm_remove = lambda js: True
+    window.job_actions.confirm_remove = lambda js: True
     window.table.selectAll()
     with qtbot.waitSignal(window.queue.jobs_removed, timeout=5000):
-        window.act_remove.trigger()
+        window.job_actions.act_remove.trigger()
     assert window.model.rowCount() == 0 and store.list_jobs() == []
     assert window.viewer.job is None
 
@@ -257,10 +260,10 @@ def test_restart_restores_the_list_and_requeues_the_interrupted_job(qtbot, open_
         assert [row_job(window, r).status for r in (0, 1)] == ["failed", "pending"]
         assert window.model.index(0, STATUS).data(Qt.ItemDataRole.ToolTipRole) == \
             "“clip one.mp4” failed: a long reason that the tooltip shows in full."
-        window.select_job(done.job_id)
+        window.table.select_job(done.job_id)
         assert "a long reason that the tooltip shows in full." in window.panel.details.text()
         with qtbot.waitSignal(window.queue.job_ended, timeout=JOB_TIMEOUT_MS) as ended:
-            window.start_queue()
+            window.queue.start()
         assert ended.args[0].job_id == crashed.job_id and ended.args[0].status == "completed"
         close_window(qtbot, window)
     finally:
@@ -273,11 +276,11 @@ def test_choices_and_geometry_are_remembered(qtbot, open_window, settings_path):
     first.options.stride.setValue(5)
     first.options.max_frames.setValue(100)
     first.options.set_model("/models/weights.onnx")
-    first.parallel.setValue(2)
-    first.when_done.setCurrentIndex(first.when_done.findData("quit"))
+    first.window_settings.parallel.setValue(2)
+    first.window_settings.when_done.setCurrentIndex(first.window_settings.when_done.findData("quit"))
     first.viewer.act_show_detections.setChecked(False)
-    assert not first.search_dock.isVisible()  # the Find panel waits for Ctrl+F
-    first.find_text()
+    assert not first.find.dock.isVisible()  # the Find panel waits for Ctrl+F
+    first.find.find_text()
     first.resize(790, 610)  # within the offscreen screen (800×800), which restoring respects
     size = (first.width(), first.height())
     close_window(qtbot, first)
@@ -285,10 +288,10 @@ def test_choices_and_geometry_are_remembered(qtbot, open_window, settings_path):
     second = open_window()
     assert second.options.spec() == JobSpec(input_path="", pipeline_id="yolo_ocr", frame_stride=5,
                                             max_frames=100, model_path="/models/weights.onnx")
-    assert second.parallel.value() == 2 and second.queue.max_parallel == 2
-    assert second.when_done.currentData() == "quit"
+    assert second.window_settings.parallel.value() == 2 and second.queue.max_parallel == 2
+    assert second.window_settings.when_done.currentData() == "quit"
     assert not second.viewer.act_show_detections.isChecked()
-    assert second.search_dock.isVisible()  # open when the window closed: open again
+    assert second.find.dock.isVisible()  # open when the window closed: open again
     assert (second.width(), second.height()) == size != (1500, 950)
 
 
@@ -296,7 +299,7 @@ def test_closing_while_a_job_runs_asks_and_drains_within_2_s(qtbot, open_window,
     window = open_window()
     job = store.add_job(JobSpec(str(videos / "long.mp4")))
     window.model.upsert([job])
-    window.start_queue()
+    window.queue.start()
     qtbot.waitUntil(lambda: row_job(window, 0).frames_done >= 1, timeout=JOB_TIMEOUT_MS)
     answers = iter([None, "cancel"])
     asked = []
@@ -315,7 +318,7 @@ def test_closing_while_a_job_runs_asks_and_drains_within_2_s(qtbot, open_window,
 def test_help_opens_the_sample_video(qtbot, open_window):
     window = open_window()
     with qtbot.waitSignal(window.queue.intake_done, timeout=30_000) as intake:
-        window.act_sample.trigger()
+        window.job_actions.act_sample.trigger()
     assert not intake.args[0].refused
     assert names(window) == ["sample.mp4"]
 

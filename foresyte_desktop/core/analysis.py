@@ -16,6 +16,12 @@ from foresyte_desktop.core.model_trust import verify_unchanged
 from foresyte_desktop.core.pipelines import create_pipeline
 from foresyte_desktop.core.video import VideoReader
 
+# A child process sends results in batches: one message per frame costs a pickle and a pipe
+# write each (measured with `python -m foresyte_desktop.bench.pipe`). A batch goes as soon as
+# it is full or PIPE_BATCH_S after the last one went, so the live view never waits longer.
+PIPE_BATCH_FRAMES = 16
+PIPE_BATCH_S = 0.05
+
 
 @dataclass
 class AnalysisRequest:
@@ -30,6 +36,7 @@ class AnalysisRequest:
     roi: tuple[float, float, float, float] | None = None
     first_track_id: int = 1  # past the ids the job stored before an interruption
     model_sha256: str | None = None  # a trusted pickle model must still have this content
+    pipe_batch: int = PIPE_BATCH_FRAMES  # at most this many results per message from a child
 
 
 @dataclass

@@ -3,8 +3,9 @@
 Decoding hostile files (FFmpeg) and inference (onnxruntime, torch) run native code that can
 segfault or abort. Each runner keeps one long-lived child (started with `spawn`, never `fork`,
 which is unsafe with threads and Qt) that loads its models once and serves job after job,
-streaming results back over a pipe; only the parent writes DuckDB. If the child dies, the job
-fails with "the decoder crashed on this file" and a fresh child serves the next job.
+streaming results back over a pipe in small batches; only the parent writes DuckDB. If the
+child dies, the job fails with "the decoder crashed on this file" and a fresh child serves the
+next job.
 Cancelling asks the child to stop after the frame in flight, and kills it if it does not.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from foresyte_desktop.core.analysis import Analysis, AnalysisRequest
+from foresyte_desktop.core.analysis import PIPE_BATCH_S, Analysis, AnalysisRequest
 from foresyte_desktop.core.errors import ForesyteError
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,11 @@ class AnalysisProcess:
                 kind, payload = self._conn.recv()
             except (EOFError, OSError):
                 raise self._crashed(name) from None
-            if kind == "frame":
-                yield payload
+            if kind == "frames":
+                for result in payload:
+                    if should_stop():  # a batch's later frames: as if the child had stopped
+                        break
+                    yield result
             elif kind == "start":
                 yield ("start", *payload)
             elif kind == "end":
@@ -151,12 +155,20 @@ def _serve(conn, stop, request: AnalysisRequest) -> None:
     except Exception as exc:
         conn.send(("error", _unexpected(request, exc)))
         return
+    batch: list = []
     try:
         conn.send(("start", (analysis.info, analysis.planned)))
+        sent = time.monotonic()
         for result in analysis.results():
-            conn.send(("frame", result))
-            if stop.is_set():
+            batch.append(result)
+            stopping = stop.is_set()
+            if stopping or len(batch) >= request.pipe_batch or \
+                    time.monotonic() - sent >= PIPE_BATCH_S:
+                _flush(conn, batch)
+                sent = time.monotonic()
+            if stopping:
                 break
+        _flush(conn, batch)
         conn.send(("end", analysis.end()))
     except ForesyteError as exc:
         conn.send(("error", str(exc)))
@@ -166,6 +178,13 @@ def _serve(conn, stop, request: AnalysisRequest) -> None:
         conn.send(("error", _unexpected(request, exc)))
     finally:
         analysis.close()
+
+
+def _flush(conn, batch: list) -> None:
+    """Send the results gathered since the last message, if any."""
+    if batch:
+        conn.send(("frames", batch))
+        batch.clear()
 
 
 def _unexpected(request: AnalysisRequest, exc: Exception) -> str:

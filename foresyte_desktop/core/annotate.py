@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from foresyte_desktop.core.errors import ForesyteError, VideoError
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.roi import Roi, roi_pixels
 from foresyte_desktop.core.store import JobStore
+from foresyte_desktop.core.text import strip_accents
 from foresyte_desktop.core.tracks import build_tracks, track_texts
 from foresyte_desktop.core.video import VideoReader
 
@@ -31,16 +31,10 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 ProgressFn = Callable[[int, int], None]  # frames written, frames to write
 
 
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in folded if not unicodedata.combining(c)).encode(
-        "ascii", "replace").decode()
-
-
 def _label(image: np.ndarray, text: str, x: float, y: float, color: tuple[int, int, int],
            scale: float) -> None:
     """Text on a filled tag just above (x, y), kept inside the frame."""
-    text = _ascii(text)
+    text = strip_accents(text).encode("ascii", "replace").decode()
     thickness = max(1, round(scale * 2))
     (w, h), base = cv2.getTextSize(text, FONT, scale, thickness)
     x = int(min(max(x, 0), max(image.shape[1] - w - 4, 0)))

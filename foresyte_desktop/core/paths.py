@@ -5,19 +5,18 @@ import os
 import sys
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 APP_NAME = "ForeSyte"
 DB_NAME = "foresyte.duckdb"
 
 
 def default_data_dir() -> Path:
-    """The platform's per-user application data folder."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / APP_NAME
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / APP_NAME
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "foresyte"
+    """The platform's per-user application data folder: `$XDG_DATA_HOME/foresyte`,
+    `~/Library/Application Support/ForeSyte` or `%LOCALAPPDATA%\\ForeSyte`."""
+    # Folders in XDG_DATA_HOME are lower case by custom; macOS and Windows show the name.
+    name = APP_NAME if sys.platform in ("win32", "darwin") else "foresyte"
+    return Path(user_data_dir(name, appauthor=False))
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:

@@ -78,6 +78,7 @@ class JobRunner:
         self.batch_seconds = batch_seconds or BATCH_SECONDS
         self._process = AnalysisProcess() if isolate else None
         self.last_stats: dict = {}
+        self.last_results: dict | None = None  # the results document of the last completed job
 
     def close(self) -> None:
         """Stop the analysis child process, if any."""
@@ -99,24 +100,23 @@ class JobRunner:
         return self.run_job(job, cancel or CancelToken(), progress)
 
     def run_job(self, job: Job, cancel: CancelToken, progress: ProgressFn | None = None) -> Job:
-        """Run a job already claimed (status running) to its end."""
+        """Run a job already claimed (status running) to its end; returns it as it ended."""
         name = Path(job.input_path).name
+        self.last_results = None
         try:
-            self._analyse(job, cancel, progress)
+            return self._analyse(job, cancel, progress)
         except ForesyteError as exc:
-            self.store.finish(job.job_id, "failed", error_message=str(exc))
+            message = str(exc)
         except MemoryError:
-            self.store.finish(job.job_id, "failed", error_message=(
-                f"Ran out of memory while analysing “{name}”. Try a larger frame stride."))
+            message = f"Ran out of memory while analysing “{name}”. Try a larger frame stride."
         except Exception as exc:  # the job fails, never the app; the log keeps the traceback
             log.exception("job %s failed unexpectedly", job.job_id)
             first_line = str(exc).splitlines()[0] if str(exc) else ""
-            self.store.finish(job.job_id, "failed", error_message=(
-                f"Analysing “{name}” stopped on an unexpected error: "
-                f"{type(exc).__name__}: {first_line}".rstrip(": ")))
-        return self.store.get_job(job.job_id)
+            message = (f"Analysing “{name}” stopped on an unexpected error: "
+                       f"{type(exc).__name__}: {first_line}".rstrip(": "))
+        return self.store.finish(job.job_id, "failed", error_message=message)
 
-    def _analyse(self, job: Job, cancel: CancelToken, progress: ProgressFn | None) -> None:
+    def _analyse(self, job: Job, cancel: CancelToken, progress: ProgressFn | None) -> Job:
         name = Path(job.input_path).name
         if job.input_size is not None and fingerprint(job.input_path) != (job.input_size,
                                                                           job.input_mtime):
@@ -137,6 +137,7 @@ class JobRunner:
             else run_in_process(request, should_stop)
         batch: list[FrameResult] = []
         last_commit = time.monotonic()
+        checkpoint = job.checkpoint_frame
         total, end = 0, None
         for item in stream:
             if isinstance(item, FrameResult):
@@ -147,7 +148,7 @@ class JobRunner:
                     progress(Progress(job.job_id, done, total, item))
                 if len(batch) >= self.batch_frames or \
                         time.monotonic() - last_commit >= self.batch_seconds:
-                    self._commit(job, batch, done)
+                    checkpoint = self._commit(job, batch, done)
                     batch, last_commit = [], time.monotonic()
             elif isinstance(item, AnalysisEnd):
                 end = item
@@ -156,14 +157,13 @@ class JobRunner:
                 self.store.begin(job.job_id, info, total)
                 if progress:
                     progress(Progress(job.job_id, done, total))
-        self._commit(job, batch, done)
+        if batch:
+            checkpoint = self._commit(job, batch, done)
         self.last_stats = end.stats if end else {}
         if cancel.is_set:
             if cancel.requeue:
-                self.store.requeue(job.job_id)
-            else:
-                self.store.finish(job.job_id, "cancelled")
-            return
+                return self.store.requeue(job.job_id) or self.store.get_job(job.job_id)
+            return self.store.finish(job.job_id, "cancelled")
         unreadable = max(0, end.frame_count - end.frames_decoded)
         warning = None
         if unreadable > 1 and (job.max_frames is None or done < job.max_frames):
@@ -173,7 +173,9 @@ class JobRunner:
         else:
             unreadable = 0
         self.store.set_total(job.job_id, done, unreadable_frames=unreadable)
-        self._write_output(job.job_id, warning)
+        return self._write_output(
+            replace(job, frames_done=done, frames_total=done, checkpoint_frame=checkpoint,
+                    unreadable_frames=unreadable), warning)
 
     def _model_for(self, job: Job) -> tuple[str | None, str | None]:
         """The weights file the job will load, and its hash if it is a trusted pickle.
@@ -183,19 +185,20 @@ class JobRunner:
         path = resolve_model(job.model_path, self.data_dir)
         return path, check_trusted(self.store, path) if Path(path).is_file() else None
 
-    def _checkpoint(self, job_id: str) -> int | None:
-        return self.store.get_job(job_id).checkpoint_frame
-
-    def _commit(self, job: Job, batch: list[FrameResult], done: int) -> None:
-        checkpoint = batch[-1].frame_index if batch else self._checkpoint(job.job_id)
+    def _commit(self, job: Job, batch: list[FrameResult], done: int) -> int:
+        """Store a batch with the job's checkpoint, its last frame; returns the checkpoint."""
+        checkpoint = batch[-1].frame_index
         self.store.commit_batch(job.job_id, batch, frames_done=done, checkpoint_frame=checkpoint)
+        return checkpoint
 
-    def _write_output(self, job_id: str, warning: str | None) -> None:
+    def _write_output(self, job: Job, warning: str | None) -> Job:
         """Write the JSON first, then mark the job completed: a crash in between leaves the
-        job to resume (with nothing left to analyse), never a completed job without output."""
+        job to resume (with nothing left to analyse), never a completed job without output.
+        `job` is the running job as the store now holds it."""
+        job_id = job.job_id
         path = output_dir(self.data_dir) / f"{job_id}.json"
-        job = replace(self.store.get_job(job_id), status="completed", finished_at=utcnow(),
-                      error_message=warning, output_path=str(path))
+        job = replace(job, status="completed", finished_at=utcnow(), error_message=warning,
+                      output_path=str(path))
         doc = build_results(self.store, job)
         # Recognised text is private: it reaches the log only when debug logging is on.
         log.info("job %s completed: %d frames, %d text segments", job_id, len(doc["results"]),
@@ -206,5 +209,6 @@ class JobRunner:
         except OSError as exc:
             raise ForesyteError(f"The results could not be saved to {path}: "
                                 f"{exc.strerror or exc}.") from exc
-        self.store.finish(job_id, "completed", error_message=warning, output_path=str(path),
-                          finished_at=job.finished_at)
+        self.last_results = doc
+        return self.store.finish(job_id, "completed", error_message=warning,
+                                 output_path=str(path), finished_at=job.finished_at)

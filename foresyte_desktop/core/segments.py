@@ -17,16 +17,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from foresyte_desktop.core.model import FrameResult, OcrLine
+from foresyte_desktop.core.text import normalise
 from foresyte_desktop.core.tracks import boxes_overlap, quad_bounds
 
 SIMILAR = 80.0  # rapidfuzz ratio (0-100) above which two readings are the same line
 MAX_MISSED = 1  # analysed frames a segment may go unseen and still continue
 STABLE = 3  # analysed frames a reading must hold to stand as a line of its own
 LONE_CONFIDENCE = 0.9  # a one-frame reading found nowhere else needs this confidence
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def _squeezed(text: str) -> str:
@@ -84,7 +81,7 @@ class _Open:
         return max(self.votes.items(), key=lambda kv: kv[1])[0]
 
     def similarity(self, line: OcrLine) -> float:
-        return fuzz.ratio(_norm(self.text), _norm(line.text))
+        return fuzz.ratio(normalise(self.text), normalise(line.text))
 
     def as_dict(self) -> dict:
         return {"text": self.text, "start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3),

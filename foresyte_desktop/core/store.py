@@ -141,15 +141,15 @@ class JobStore:
         """Queue a job (or record one that failed intake, so the user sees why)."""
         size, mtime = fingerprint(spec.input_path)
         now = utcnow()
-        job_id = str(uuid.uuid4())
-        self._write(lambda cur: cur.execute(
+        return _row_to_job(self._write(lambda cur: cur.execute(
             "INSERT INTO jobs (job_id, status, pipeline_id, frame_stride, max_frames, model_path, "
             "input_path, input_size, input_mtime, error_message, created_at, updated_at, "
-            "finished_at, roi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [job_id, status, spec.pipeline_id, spec.frame_stride, spec.max_frames,
+            f"finished_at, roi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"RETURNING {JOB_COLUMNS}",
+            [str(uuid.uuid4()), status, spec.pipeline_id, spec.frame_stride, spec.max_frames,
              spec.model_path, str(spec.input_path), size, mtime, error_message, now, now,
-             now if status != "pending" else None, list(spec.roi) if spec.roi else None]))
-        return self.get_job(job_id)
+             now if status != "pending" else None, list(spec.roi) if spec.roi else None]
+        ).fetchone()))
 
     def set_roi(self, job_ids: Iterable[str],
                 roi: tuple[float, float, float, float] | None) -> int:
@@ -199,16 +199,12 @@ class JobStore:
             where += " AND list_contains(?, CAST(job_id AS VARCHAR))"
             params.append(ids)
 
-        def work(cur):
-            now = params[0]
-            row = cur.execute(
-                f"UPDATE jobs SET status = 'running', started_at = coalesce(started_at, ?), "
-                f"error_message = NULL, {TOUCH} "
-                f"WHERE job_id = (SELECT job_id FROM jobs WHERE {where} ORDER BY seq LIMIT 1) "
-                "AND status = 'pending' RETURNING job_id", [now, *params]).fetchone()
-            return str(row[0]) if row else None
-        job_id = self._write(work)
-        return self.get_job(job_id) if job_id else None
+        row = self._write(lambda cur: cur.execute(
+            f"UPDATE jobs SET status = 'running', started_at = coalesce(started_at, ?), "
+            f"error_message = NULL, {TOUCH} "
+            f"WHERE job_id = (SELECT job_id FROM jobs WHERE {where} ORDER BY seq LIMIT 1) "
+            f"AND status = 'pending' RETURNING {JOB_COLUMNS}", [params[0], *params]).fetchone())
+        return _row_to_job(row) if row else None
 
     def begin(self, job_id: str, video: VideoInfo, frames_total: int) -> None:
         """Record what the runner learnt on opening the video."""
@@ -237,41 +233,49 @@ class JobStore:
             f"UPDATE jobs SET frames_total = ?, unreadable_frames = ?, {TOUCH} WHERE job_id = ?",
             [frames_total, unreadable_frames, utcnow(), job_id]))
 
-    def requeue(self, job_id: str) -> None:
-        """Put an interrupted job back in the queue at its checkpoint (quit, pause, Ctrl+C)."""
-        self._write(lambda cur: cur.execute(
+    def requeue(self, job_id: str) -> Job | None:
+        """Put an interrupted job back in the queue at its checkpoint (quit, pause, Ctrl+C);
+        returns it, or None if it was not running."""
+        row = self._write(lambda cur: cur.execute(
             f"UPDATE jobs SET status = 'pending', resume_count = resume_count + 1, {TOUCH} "
-            "WHERE job_id = ? AND status = 'running'", [utcnow(), job_id]))
+            f"WHERE job_id = ? AND status = 'running' RETURNING {JOB_COLUMNS}",
+            [utcnow(), job_id]).fetchone())
+        return _row_to_job(row) if row else None
 
     def finish(self, job_id: str, status: str, *, error_message: str | None = None,
-               output_path: str | None = None, finished_at: datetime | None = None) -> None:
+               output_path: str | None = None, finished_at: datetime | None = None) -> Job | None:
+        """End a job; returns it as it ended."""
         now = finished_at or utcnow()
-        self._write(lambda cur: cur.execute(
+        row = self._write(lambda cur: cur.execute(
             "UPDATE jobs SET status = ?, error_message = ?, "
-            f"output_path = coalesce(?, output_path), finished_at = ?, {TOUCH} WHERE job_id = ?",
-            [status, error_message, output_path, now, now, job_id]))
+            f"output_path = coalesce(?, output_path), finished_at = ?, {TOUCH} WHERE job_id = ? "
+            f"RETURNING {JOB_COLUMNS}",
+            [status, error_message, output_path, now, now, job_id]).fetchone())
+        return _row_to_job(row) if row else None
 
-    def cancel_pending(self, job_id: str) -> bool:
-        """Cancel a job that has not started; a running one is stopped by its runner's token."""
+    def cancel_pending(self, job_id: str) -> Job | None:
+        """Cancel a job that has not started, and return it; None if it was not pending (a
+        running one is stopped by its runner's token)."""
         now = utcnow()
-        rows = self._write(lambda cur: cur.execute(
+        row = self._write(lambda cur: cur.execute(
             f"UPDATE jobs SET status = 'cancelled', finished_at = ?, {TOUCH} "
-            "WHERE job_id = ? AND status = 'pending' RETURNING job_id",
-            [now, now, job_id]).fetchall())
-        return bool(rows)
+            f"WHERE job_id = ? AND status = 'pending' RETURNING {JOB_COLUMNS}",
+            [now, now, job_id]).fetchone())
+        return _row_to_job(row) if row else None
 
-    def retry(self, job_id: str) -> bool:
-        """Queue an ended job again from frame 0, dropping its old results."""
+    def retry(self, job_id: str) -> Job | None:
+        """Queue an ended job again from frame 0, dropping its old results; returns it queued,
+        or None if it had not ended."""
         def work(cur):
-            rows = cur.execute(
+            row = cur.execute(
                 "UPDATE jobs SET status = 'pending', error_message = NULL, frames_done = 0, "
                 "checkpoint_frame = NULL, started_at = NULL, finished_at = NULL, "
                 f"unreadable_frames = 0, {TOUCH} WHERE job_id = ? "
-                "AND status IN ('failed', 'cancelled', 'completed') RETURNING job_id",
-                [utcnow(), job_id]).fetchall()
-            if rows:
+                "AND status IN ('failed', 'cancelled', 'completed') "
+                f"RETURNING {JOB_COLUMNS}", [utcnow(), job_id]).fetchone()
+            if row:
                 _delete_results(cur, [job_id])
-            return bool(rows)
+            return _row_to_job(row) if row else None
         return self._write(work)
 
     def remove(self, job_ids: Iterable[str]) -> int:

@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from foresyte_desktop.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from foresyte_desktop.core.errors import StoreError, StoreLockedError
+from foresyte_desktop.core.exit_codes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 
 QT_VARS_SET_BY_OPENCV = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 HEADLESS_PLATFORMS = ("offscreen", "minimal")
@@ -95,8 +95,8 @@ def main(files: list[str], data_dir: str | None) -> int:
     try:
         window = MainWindow(store, resolved, window_settings(resolved))
         window.show()
-        window.add_paths(list(files))
-        window.start_queue()
+        window.job_actions.add_paths(list(files))
+        window.queue.start()
         # Ctrl+C or SIGTERM: quit like the window's close, keeping running jobs resumable.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: QTimer.singleShot(0, window.quit_resume_later))

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from foresyte_desktop.ui.formatting import plural, video_time
+from foresyte_desktop.core.formatting import plural, video_time
 from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, object_name
 
 

@@ -11,12 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import safe_filename
 from foresyte_desktop.core.model import Job
-from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.video_export_bar import VideoExportBar
 from foresyte_desktop.ui.viewer import Viewer
-from foresyte_desktop.workers.tasks import TaskLane
-from foresyte_desktop.workers.video_export import VideoExporter
+from foresyte_desktop.workers.library import Library
 
 
 def frame_file_name(video_path: str, index: int) -> str:
@@ -38,14 +36,14 @@ def save_png(image: QImage, path: Path) -> str:
 
 
 class FrameExports(QObject):
-    def __init__(self, window: QMainWindow, store: JobStore, viewer: Viewer, lane: TaskLane,
+    def __init__(self, window: QMainWindow, library: Library, viewer: Viewer,
                  settings: QSettings):
         super().__init__(window)
         self.window = window
         self.viewer = viewer
-        self.lane = lane
+        self.library = library
         self.settings = settings
-        self.video_exporter = VideoExporter(store, self)
+        self.video_exporter = library.video_exporter
         self.video_bar = VideoExportBar(self.video_exporter)
         self.video_exporter.finished.connect(lambda path: self._say(f"Wrote {path}."))
         self.video_exporter.cancelled.connect(
@@ -91,7 +89,8 @@ class FrameExports(QObject):
         if path.suffix.lower() != ".png":
             path = path.with_name(path.name + ".png")
         self.settings.setValue("paths/export_dir", str(path.parent))
-        self.lane.submit(save_png, self.viewer.view.render_frame(), path, on_done=self._say)
+        self.library.in_background(save_png, self.viewer.view.render_frame(), path,
+                                   on_done=self._say)
 
     def export_video(self) -> None:
         job = self.viewer.job

@@ -1,4 +1,5 @@
-"""The job list: a table model over the store's jobs, kept current by signals, and its view.
+"""The job list: a table model over the store's jobs, kept current by signals, and its view,
+which knows the current and the selected jobs.
 
 The model is filled from the store once, at start; after that it changes row by row from the
 queue's signals (a progress tick repaints one cell), so it never reloads the table.
@@ -10,16 +11,18 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, Qt,
+)
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
     QStyleOptionViewItem, QTableView, QWidget,
 )
 
+from foresyte_desktop.core.formatting import duration, local_time
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.pipelines import PIPELINES
-from foresyte_desktop.ui.formatting import duration, local_time
 from foresyte_desktop.ui.icons import STATUS_COLORS, status_icon
 
 COLUMNS = ("File", "Pipeline", "Status", "Progress", "Added", "Finished")
@@ -291,6 +294,25 @@ class JobTableView(QTableView):
         model.rowsInserted.connect(self.viewport().update)
         model.rowsRemoved.connect(self.viewport().update)
         model.modelReset.connect(self.viewport().update)
+
+    def current_job(self) -> Job | None:
+        index = self.currentIndex()
+        return self.model().job_at(index.row()) if index.isValid() else None
+
+    def selected_jobs(self) -> list[Job]:
+        """The selected rows' jobs, or the current one when no row is selected."""
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        if not rows:
+            current = self.current_job()
+            return [current] if current else []
+        return [self.model().job_at(r) for r in rows]
+
+    def select_job(self, job_id: str) -> None:
+        row = self.model().row_of(job_id)
+        if row is not None:
+            self.selectionModel().setCurrentIndex(
+                self.model().index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect |
+                QItemSelectionModel.SelectionFlag.Rows)
 
     def set_drop_highlight(self, on: bool) -> None:
         self.drop_highlight = on

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from foresyte_desktop.core.formatting import local_time, plural, video_time
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.ui.follow_bar import track_summary, track_title
-from foresyte_desktop.ui.formatting import local_time, plural, video_time
 from foresyte_desktop.ui.frame_view import OCR_COLOR, class_color, detection_name
 from foresyte_desktop.ui.icons import swatch_icon
 from foresyte_desktop.ui.job_table import STATUS_TEXT, pipeline_label

@@ -1,8 +1,8 @@
 """Finding text across every job: a search box and its hits, grouped by video, each with its
 time, its text and a thumbnail of the frame with the line outlined.
 
-Searching and thumbnails run in the panel's own lane, so typing never waits on the store or on
-decoding a frame; the search index is loaded there once when the panel is made.
+Searching and thumbnails run in the library's search lane, so typing never waits on the store
+or on decoding a frame; the search index is loaded there once when the panel is made.
 """
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from foresyte_desktop.core import search
-from foresyte_desktop.core.annotate import thumbnail
-from foresyte_desktop.core.store import JobStore
-from foresyte_desktop.ui.formatting import plural, video_time
+from foresyte_desktop.core.formatting import plural, video_time
 from foresyte_desktop.ui.frame_view import bgr_to_qimage
-from foresyte_desktop.workers.tasks import TaskLane
+from foresyte_desktop.workers.library import Library
 
 TYPING_PAUSE_MS = 250  # search once the typing stops this long
 THUMB_WIDTH = 120
@@ -29,10 +27,9 @@ class SearchPanel(QWidget):
 
     hit_activated = Signal(str, int)
 
-    def __init__(self, store: JobStore, parent: QWidget | None = None):
+    def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
-        self.store = store
-        self.lane = TaskLane(self)
+        self.library = library
         self._generation = 0  # bumped per search, so late results and thumbnails are dropped
         self.box = QLineEdit()
         self.box.setPlaceholderText("Find text in every video…")
@@ -55,7 +52,7 @@ class SearchPanel(QWidget):
         layout.addWidget(self.box)
         layout.addWidget(self.summary)
         layout.addWidget(self.hits, 1)
-        self.lane.submit(search.prepare, store, on_error=self.summary.setText)
+        library.prepare_search(on_error=self.summary.setText)
 
     def sizeHint(self) -> QSize:
         return QSize(THUMB_WIDTH + 340, 600)
@@ -72,9 +69,8 @@ class SearchPanel(QWidget):
             self._show(generation, [])
             return
         self.summary.setText("Searching…")
-        self.lane.submit(search.search, self.store, text,
-                         on_done=lambda hits: self._show(generation, hits),
-                         on_error=self.summary.setText)
+        self.library.search(text, on_done=lambda hits: self._show(generation, hits),
+                            on_error=self.summary.setText)
 
     def _show(self, generation: int, hits: list[search.SearchHit]) -> None:
         if generation != self._generation:
@@ -89,10 +85,8 @@ class SearchPanel(QWidget):
                 item.setData(0, HIT_ROLE, hit)
                 item.setToolTip(1, hit.text + (f" (on {hit.label})" if hit.label else ""))
                 video.addChild(item)
-                self.lane.submit(thumbnail, hit.video_path, hit.frame_index, hit.box,
-                                 on_done=lambda image, i=item: self._set_thumbnail(
-                                     generation, i, image),
-                                 on_error=lambda _message: None)  # a hit without a picture
+                self.library.thumbnail(hit, on_done=lambda image, i=item: self._set_thumbnail(
+                    generation, i, image))
             self.hits.addTopLevelItem(video)
             video.setExpanded(True)
         text = self.box.text().strip()

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
 
+from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.roi import Roi
 from foresyte_desktop.ui.actions import make_action
-from foresyte_desktop.ui.formatting import plural
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
 

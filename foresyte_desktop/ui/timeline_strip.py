@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.timeline import Timeline, build_timeline
-from foresyte_desktop.ui.formatting import video_time
 from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, OCR_COLOR, class_color
 from foresyte_desktop.ui.viewer import Viewer
 
@@ -56,8 +56,9 @@ class TimelineStrip(QWidget):
         frames = [viewer.results.frames[i] for i in sorted(viewer.results.frames)]
         duration = viewer.info.duration_s if viewer.info else 0.0
         epoch = self._epoch
-        viewer.lane.submit(partial(build_timeline, frames, duration, segments=self._segments),
-                           on_done=lambda t: epoch == self._epoch and self.set_timeline(t))
+        viewer.library.in_background(
+            partial(build_timeline, frames, duration, segments=self._segments),
+            on_done=lambda t: epoch == self._epoch and self.set_timeline(t))
 
     def set_timeline(self, timeline: Timeline | None) -> None:
         self.timeline = timeline

@@ -1,24 +1,11 @@
 """Asking the user, once per file content, before a PyTorch .pt model is used: unpickling one
-can run any code in it. The hashing runs in a task lane; only the question is on the GUI thread."""
+can run any code in it. The check runs in the library's lane; only the question is on the GUI
+thread."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
-
-from foresyte_desktop.core.model_trust import is_pickle, sha256_file
-
-
-def untrusted_sha(store, path: str | None) -> str | None:
-    """The SHA-256 of `path` when it is a pickle the user has not trusted yet, else None.
-    A missing or unreadable file is left to the job, which fails with the reason."""
-    if not path or not is_pickle(path) or not Path(path).is_file():
-        return None
-    try:
-        sha = sha256_file(path)
-    except OSError:
-        return None
-    return None if store.is_model_trusted(sha) else sha
 
 
 def confirm_pickle_model(parent: QWidget, path: str) -> bool:

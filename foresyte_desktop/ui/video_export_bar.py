@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from foresyte_desktop.ui.formatting import duration
+from foresyte_desktop.core.formatting import duration
 from foresyte_desktop.workers.video_export import VideoExporter
 
 ETA_AFTER_S = 1.0  # the rate of the first instants says little about the rest

@@ -1,8 +1,9 @@
 """The viewer: the selected job's video with its results, a slider, playback and the actions to
 step through frames and jump between frames that have results, and following one tracked object.
 
-Frames are decoded on the decoder thread and results are loaded in a task lane; a running
-job's new results arrive live from its worker and are drawn as they come.
+Frames are decoded on the decoder thread and results are loaded through the library; a
+running job's new results arrive live from its worker and are drawn as they come. Its text
+segments and tracks are recomputed only when its frames changed.
 """
 from __future__ import annotations
 
@@ -14,17 +15,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
+from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
-from foresyte_desktop.core.segments import merge_segments
-from foresyte_desktop.core.store import JobStore
-from foresyte_desktop.core.tracks import build_tracks
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.follow_bar import FollowBar
-from foresyte_desktop.ui.formatting import video_time
 from foresyte_desktop.ui.frame_view import FrameView
 from foresyte_desktop.ui.review_results import ReviewResults
 from foresyte_desktop.workers.frame_decoder import FrameDecoder
-from foresyte_desktop.workers.tasks import TaskLane
+from foresyte_desktop.workers.library import Library
 
 SEGMENTS_REFRESH_MS = 1000  # while a job runs, its segments are recomputed at most this often
 ZOOM_CONTEXT = 0.5   # a zoomed-to object gets half its own size around it on each side
@@ -50,10 +48,9 @@ class Viewer(QWidget):
     tracks_changed = Signal(object)       # list of track dicts (results-JSON shape)
     track_followed = Signal(object)       # the followed track dict, or None
 
-    def __init__(self, store: JobStore, lane: TaskLane, parent: QWidget | None = None):
+    def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
-        self.store = store
-        self.lane = lane
+        self.library = library
         self.job: Job | None = None
         self.info: VideoInfo | None = None
         self.results = ReviewResults()
@@ -63,6 +60,7 @@ class Viewer(QWidget):
         self._awaiting = False           # a decode is in flight
         self._db_upto = -1               # highest frame index loaded from the store
         self._loading = False
+        self._stale = True               # frames changed since segments and tracks were made
         self._epoch = 0                  # bumped when the cached results stop being valid
         self.tracks: dict[int, dict] = {}  # the job's tracked objects by id
         self.followed: int | None = None
@@ -191,6 +189,7 @@ class Viewer(QWidget):
         self.results = ReviewResults(job.frame_stride if job else 1)
         self.index, self.shown_index, self._db_upto = 0, None, -1
         self._epoch += 1
+        self._stale = True
         self.follow_track(None)
         self.tracks = {}
         self.segments_changed.emit([])
@@ -225,6 +224,7 @@ class Viewer(QWidget):
             self.results = ReviewResults(job.frame_stride)  # retried: its old results are gone
             self._db_upto = -1
             self._epoch += 1
+            self._stale = True
             self._show_results()
         self.reload_results()
 
@@ -235,6 +235,7 @@ class Viewer(QWidget):
         new = self.results.add(frames)
         if not new:
             return
+        self._stale = True
         if self.follow:
             self.seek(max(new), follow=True)
         elif self.shown_index is not None and \
@@ -244,38 +245,38 @@ class Viewer(QWidget):
             self.segments_timer.start()
 
     def reload_results(self) -> None:
-        """Load what the store has beyond what was loaded, and recompute the text segments."""
+        """Load what the store has beyond what was loaded; the text segments and tracks are
+        recomputed when the frames changed."""
         if self.job is None or self._loading:
             return
         self._loading = True
-        job_id, first, known = self.job.job_id, self._db_upto + 1, dict(self.results.frames)
-        epoch = self._epoch
+        epoch, summarise, self._stale = self._epoch, self._stale, False
+        self.library.load_results(
+            self.job.job_id, self._db_upto + 1, dict(self.results.frames), summarise,
+            on_done=lambda loaded: self._on_results_loaded(epoch, *loaded),
+            on_error=lambda message: self._on_load_error(summarise, message))
 
-        def load() -> tuple[int, list[FrameResult], list[dict], list[dict]]:
-            fresh = list(self.store.frame_results(job_id, first=first))
-            known.update((f.frame_index, f) for f in fresh)
-            ordered = [known[i] for i in sorted(known)]
-            return epoch, fresh, merge_segments(ordered), build_tracks(ordered)
-
-        self.lane.submit(load, on_done=self._on_results_loaded, on_error=self._on_load_error)
-
-    def _on_results_loaded(self, loaded) -> None:
+    def _on_results_loaded(self, epoch: int, fresh: list[FrameResult],
+                           segments: list[dict] | None, tracks: list[dict] | None) -> None:
         self._loading = False
-        epoch, fresh, segments, tracks = loaded
         if epoch != self._epoch:
             return self.reload_results()  # another job, or a retry, while this one loaded
-        self.tracks = {t["id"]: t for t in tracks}
+        if tracks is not None:  # None: no frame changed since they were last made
+            self.tracks = {t["id"]: t for t in tracks}
         if fresh:
             self._db_upto = max(self._db_upto, fresh[-1].frame_index)
             self.results.add(fresh)
             self._show_results()
+        if tracks is None:
+            return
         self.segments_changed.emit(segments)
         self.tracks_changed.emit(tracks)
         if self.followed is not None:
             self._show_following()
 
-    def _on_load_error(self, message: str) -> None:
+    def _on_load_error(self, summarise: bool, message: str) -> None:
         self._loading = False
+        self._stale = self._stale or summarise
         self.view.set_message(message)
 
     # -- navigation -------------------------------------------------------------------------

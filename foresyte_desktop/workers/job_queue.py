@@ -135,7 +135,7 @@ class JobQueue(QObject):
     def retry(self, job_ids: list[str]) -> None:
         """Queue ended jobs again from their first frame."""
         def work() -> list[Job]:
-            return [self.store.get_job(i) for i in job_ids if self.store.retry(i)]
+            return [job for job in map(self.store.retry, job_ids) if job]
         self.lane.submit(work, on_done=self._on_requeued)
 
     def set_roi(self, job_ids: list[str], roi: tuple[float, float, float, float] | None,
@@ -179,11 +179,11 @@ class JobQueue(QObject):
         return result
 
     def _cancel_in_store(self, job_id: str) -> list[Job]:
-        if not self.store.cancel_pending(job_id):
+        job = self.store.cancel_pending(job_id)
+        if job is None:
             job = self.store.get_job(job_id)
             if job is not None and job.status == "running":  # claimed since: stop its worker
                 self._running.stop(job_id, "cancel", remember=True)
-        job = self.store.get_job(job_id)
         return [job] if job else []
 
     def _remove_in_store(self, job_ids: list[str]) -> list[str]:

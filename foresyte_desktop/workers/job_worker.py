@@ -222,10 +222,8 @@ class JobWorker(QRunnable):
     def _run_job(self, job: Job, token: CancelToken) -> Job:
         if token.is_set:  # stopped before it began: no need to start an analysis
             if token.requeue:
-                self.store.requeue(job.job_id)
-            else:
-                self.store.finish(job.job_id, "cancelled")
-            return self.store.get_job(job.job_id)
+                return self.store.requeue(job.job_id) or self.store.get_job(job.job_id)
+            return self.store.finish(job.job_id, "cancelled")
         emitter = ThrottledEmitter(self.signals, job.job_id)
         with self.runners.lease() as runner:
             ended = runner.run_job(job, token, emitter)

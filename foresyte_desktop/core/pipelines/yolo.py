@@ -91,15 +91,6 @@ def _detections(result) -> list[Detection]:
                                         boxes.conf.tolist())]
 
 
-def detect(model, image: np.ndarray, conf: float = 0.25) -> list[Detection]:
-    """Objects in a BGR image as Detection records (label, class id, confidence, xyxy)."""
-    out = []
-    for result in model.predict(image, conf=conf, verbose=False, stream=True):
-        if result.boxes is not None:
-            out.extend(_detections(result))
-    return out
-
-
 class ObjectTracker:
     """Ultralytics' ByteTrack over one video's analysed frames: one instance per job.
 
@@ -127,7 +118,8 @@ class ObjectTracker:
 
 def track(model, tracker: ObjectTracker, image: np.ndarray,
           conf: float = 0.25) -> list[Detection]:
-    """`detect`, with each detection given its track id by `tracker` (call it every frame)."""
+    """Objects in a BGR image as Detection records (label, class id, confidence, xyxy), each
+    with its track id from `tracker` (call it every frame)."""
     out = []
     for result in model.predict(image, conf=conf, verbose=False, stream=True):
         if result.boxes is not None:

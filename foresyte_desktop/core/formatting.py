@@ -1,4 +1,4 @@
-"""How times, durations and counts read in the window."""
+"""How times, durations and counts read in the window and on the command line."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

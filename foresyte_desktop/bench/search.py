@@ -1,6 +1,6 @@
 """Search benchmark: 200 jobs holding 100,000 OCR lines, timed over a set of queries.
 
-Run with `python -m foresyte_desktop.bench_search` (or `make bench-search`). The store is
+Run with `python -m foresyte_desktop.bench.search` (or `make bench-search`). The store is
 synthetic, written through JobStore.commit_batch like a real run: subtitle-like lines that stay
 on screen for a second, with OCR misreads sprinkled in, and a tracked object under half the
 jobs' text. Two corpora: "typical" (readings repeat while a line stays on screen) and
@@ -108,7 +108,7 @@ def time_searches(store: JobStore, rounds: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m foresyte_desktop.bench_search",
+    parser = argparse.ArgumentParser(prog="python -m foresyte_desktop.bench.search",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=200)
     parser.add_argument("--lines", type=int, default=100_000)

@@ -1,0 +1,51 @@
+"""Reviewing the current job: the viewer, the panel beside it and the timeline under it kept
+on the same job and frame, and opening a job on a given frame (a search hit)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from foresyte_desktop.core.model import Job
+from foresyte_desktop.ui.job_list import JobList
+from foresyte_desktop.ui.job_table import JobTableView
+from foresyte_desktop.ui.review_panel import ReviewPanel
+from foresyte_desktop.ui.viewer import Viewer
+
+
+class Review(QObject):
+    def __init__(self, parent: QObject, job_list: JobList, table: JobTableView, viewer: Viewer,
+                 panel: ReviewPanel):
+        super().__init__(parent)
+        self.table = table
+        self.viewer = viewer
+        self.panel = panel
+        self._pending_seek: tuple[str, int] | None = None  # (job id, frame) once it opens
+        job_list.current_changed.connect(self.show_job)
+        job_list.current_progressed.connect(panel.show_job)
+        table.doubleClicked.connect(lambda _: viewer.toggle_play())
+        viewer.frame_shown.connect(panel.show_frame)
+        viewer.segments_changed.connect(panel.show_segments)
+        viewer.tracks_changed.connect(panel.show_tracks)
+        viewer.track_followed.connect(panel.mark_followed)
+        viewer.decoder.opened.connect(self._on_opened)
+        panel.seek_requested.connect(viewer.seek)
+        panel.track_requested.connect(viewer.follow_track)
+
+    def show_job(self, job: Job | None) -> None:
+        self.viewer.show_job(job)
+        self.panel.show_job(job)
+
+    def show_frame(self, job_id: str, frame_index: int) -> None:
+        """Select a job and go to one of its frames, once its video is open."""
+        self.table.select_job(job_id)
+        if self.viewer.info is not None:
+            self._pending_seek = None
+            self.viewer.seek(frame_index)
+        else:
+            self._pending_seek = (job_id, frame_index)
+
+    def _on_opened(self, path: str, _info) -> None:
+        job = self.viewer.job
+        if self._pending_seek and job is not None and job.job_id == self._pending_seek[0] \
+                and path == job.input_path:
+            self.viewer.seek(self._pending_seek[1])
+            self._pending_seek = None

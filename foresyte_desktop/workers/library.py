@@ -1,0 +1,120 @@
+"""The library: the one object between the window's widgets and the job store.
+
+Widgets ask it for data and for actions. Every store call runs on a task lane, never on the
+GUI thread, and the answer comes back on the GUI thread, to the callback given or as a signal.
+An import-linter contract (pyproject.toml) keeps the store out of every ui module.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from foresyte_desktop.core import search
+from foresyte_desktop.core.annotate import thumbnail
+from foresyte_desktop.core.errors import ForesyteError
+from foresyte_desktop.core.exporters import render
+from foresyte_desktop.core.formatting import plural
+from foresyte_desktop.core.model import FrameResult, Job
+from foresyte_desktop.core.model_trust import untrusted_sha
+from foresyte_desktop.core.results import build_results
+from foresyte_desktop.core.segments import merge_segments
+from foresyte_desktop.core.tracks import build_tracks
+from foresyte_desktop.workers.job_queue import JobQueue
+from foresyte_desktop.workers.tasks import TaskLane
+from foresyte_desktop.workers.video_export import VideoExporter
+
+Done = Callable[[Any], None]
+Failed = Callable[[str], None]
+
+
+class Library(QObject):
+    """The queue, the readers and the exporters of one store.
+
+    `queue` holds the jobs and every action on them; `video_exporter` writes annotated MP4s.
+    Results and exports share a lane of reads; search and thumbnails have one of their own,
+    so typing in the Find panel never waits behind a long load.
+    """
+
+    failed = Signal(str)      # a background read or export failed: a sentence
+    exported = Signal(str)    # an export was written: a sentence saying what and where
+
+    def __init__(self, store, data_dir: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self._store = store
+        self.data_dir = Path(data_dir)
+        self.queue = JobQueue(store, self.data_dir, self)
+        self.video_exporter = VideoExporter(store, self)
+        self._reads = TaskLane(self)
+        self._reads.failed.connect(self.failed)
+        self._finds = TaskLane(self)
+
+    def jobs(self) -> list[Job]:
+        """Every job in queue order. The one read on the GUI thread: the window opens with
+        its list filled, before it is shown."""
+        return self._store.list_jobs()
+
+    # -- model files ------------------------------------------------------------------------
+
+    def check_model(self, path: str | None, on_done: Done) -> None:
+        """`on_done(sha)`: the SHA-256 of `path` when it is a .pt file not trusted yet, else
+        None. In the queue's lane, so files queued next see the answer."""
+        self.queue.lane.submit(untrusted_sha, self._store, path, on_done=on_done)
+
+    def trust_model(self, sha256: str, path: str) -> None:
+        self.queue.lane.submit(self._store.trust_model, sha256, path)
+
+    # -- results ----------------------------------------------------------------------------
+
+    def load_results(self, job_id: str, first: int, known: dict[int, FrameResult],
+                     summarise: bool, on_done: Done, on_error: Failed) -> None:
+        """`on_done((fresh, segments, tracks))`: the stored frames from `first` on and, with
+        `summarise`, the text segments and tracks of those and the `known` frames together
+        (None otherwise)."""
+        def load() -> tuple[list[FrameResult], list[dict] | None, list[dict] | None]:
+            fresh = list(self._store.frame_results(job_id, first=first))
+            if not summarise and not fresh:
+                return fresh, None, None
+            known.update((f.frame_index, f) for f in fresh)
+            ordered = [known[i] for i in sorted(known)]
+            return fresh, merge_segments(ordered), build_tracks(ordered)
+        self._reads.submit(load, on_done=on_done, on_error=on_error)
+
+    def export(self, job_id: str, fmt: str, path: Path) -> None:
+        """Write a job's results as `fmt` (json, srt, csv); `exported` or `failed` says how
+        it went."""
+        def work() -> str:
+            doc = build_results(self._store, self._store.get_job(job_id))
+            try:
+                path.write_text(render(doc, fmt), encoding="utf-8")
+            except OSError as exc:
+                raise ForesyteError(f"Could not write {path}: {exc.strerror or exc}.") from None
+            return (f"Exported {plural(len(doc['text_segments']), 'text segment')} from "
+                    f"{plural(len(doc['results']), 'frame')} to {path}.")
+        self._reads.submit(work, on_done=self.exported.emit)
+
+    def in_background(self, fn: Callable[..., Any], *args: Any, on_done: Done) -> None:
+        """Other slow work for the window (a timeline, a PNG), on the lane of reads."""
+        self._reads.submit(fn, *args, on_done=on_done)
+
+    # -- search -----------------------------------------------------------------------------
+
+    def prepare_search(self, on_error: Failed) -> None:
+        """Load the search index now, so that the first search is quick."""
+        self._finds.submit(search.prepare, self._store, on_error=on_error)
+
+    def search(self, text: str, on_done: Done, on_error: Failed) -> None:
+        """`on_done(hits)`: the SearchHits for `text` across every job."""
+        self._finds.submit(search.search, self._store, text, on_done=on_done,
+                           on_error=on_error)
+
+    def thumbnail(self, hit: search.SearchHit, on_done: Done) -> None:
+        """`on_done(image)`: the hit's frame with its line outlined; nothing if it fails."""
+        self._finds.submit(thumbnail, hit.video_path, hit.frame_index, hit.box,
+                           on_done=on_done, on_error=lambda _message: None)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the lanes are idle (closing and tests only); False on timeout."""
+        return self._reads.wait(msecs) and self._finds.wait(msecs)
