@@ -26,10 +26,12 @@ THREADS = 2  # onnxruntime threads per model: a laptop's two cores (decoding fil
 
 
 def default_threads() -> int:
-    """onnxruntime threads per model: FORESYTE_OCR_THREADS when set (the benchmark's rows),
-    else THREADS."""
+    """onnxruntime threads per model: FORESYTE_OCR_THREADS when set (the benchmark's rows,
+    taken as given), else THREADS, at most one per CPU."""
     value = os.environ.get("FORESYTE_OCR_THREADS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else THREADS
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(THREADS, os.cpu_count() or 1))
 
 
 REC_BATCH = 6  # crops per recognition run (RapidOCR's own batch size)
@@ -48,7 +50,7 @@ class TextEngine:
     def __init__(self, det_max_side: int = DET_MAX_SIDE, threads: int | None = None):
         # Imported here: onnxruntime is heavy and only analysis threads need it.
         from rapidocr_onnxruntime import RapidOCR
-        threads = max(1, min(threads or default_threads(), os.cpu_count() or 1))
+        threads = threads or default_threads()
         engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         self._det = engine.text_det
         self._rec = engine.text_rec

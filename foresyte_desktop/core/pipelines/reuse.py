@@ -153,7 +153,8 @@ def _same_text(a: str, b: str) -> bool:
 def _empty_stats() -> dict:
     return dict.fromkeys((
         "frames_analysed", "frames_compared", "frames_detected", "detections_on_change",
-        "detections_on_probe", "detections_on_refresh", "probes_skipped", "boxes_detected",
+        "detections_on_probe", "detections_on_refresh", "band_detections", "probes_skipped",
+        "boxes_detected",
         "boxes_recognised", "lines_read", "lines_read_again", "changes_read",
         "frames_with_reuse", "lines_reused"), 0)
 
@@ -273,13 +274,26 @@ class ChangeDrivenReader:
             # Detect on the first changed frame, so that text in motion is found there too.
             self._detect_fired()
             self._detect(self._slot(max(changed_at, self._covered + 1)), "change")
-        elif pos - self._det_pos >= self.probe_max or (
-                pos - self._last_probe >= self.moving and
-                any(line.moving_from is not None for line in self._active())):
+        elif pos - self._det_pos >= self.probe_max:
             self._detect_fired()
             self._detect(slot, "probe")
+        elif pos - self._last_probe >= self.moving and \
+                (band := self._moving_band(slot)) is not None:
+            self._detect(slot, "probe", band=band)
+            self._gate(pos)
         else:
             self._gate(pos)
+
+    def _moving_band(self, slot: _Slot) -> tuple[int, int] | None:
+        """The rows, in region pixels, that the moving lines run along, a line height more on
+        each side; None when no line moves."""
+        moving = [line.rect for line in self._active() if line.moving_from is not None]
+        if not moving:
+            return None
+        height = slot.image[self._region].shape[0]
+        top = min(r[1] - (r[3] - r[1]) for r in moving)
+        bottom = max(r[3] + (r[3] - r[1]) for r in moving)
+        return max(0, int(top)), min(height, int(np.ceil(bottom)))
 
     def _detect_fired(self) -> None:
         """Detect where the gate found new text, before a detection on a later frame: short
@@ -424,27 +438,38 @@ class ChangeDrivenReader:
             return True
         return self.engine.still_reads(again, line.reading.text) < KEEP_NATS
 
-    def _detect(self, at: _Slot, why: str, bound: int | None = None) -> None:
-        """Detect on frame `at`; new lines are traced back to the frame they appeared on (not
-        before `bound`) and brought up to date with the frames after `at`."""
+    def _detect(self, at: _Slot, why: str, bound: int | None = None,
+                band: tuple[int, int] | None = None) -> None:
+        """Detect on frame `at`, or only in the rows `band` of it (moving text); new lines
+        are traced back to the frame they appeared on (not before `bound`) and brought up to
+        date with the frames after `at`."""
         pos = at.pos
         if bound is None:
             bound = pos if why == "refresh" else self._covered + 1
-        self._covered = max(self._covered, pos)
         self._last_probe = pos
-        if self._fired is not None and self._fired <= pos:
-            self._fired = None
-        widen = np.ones((3, 3), np.uint8)
-        self._det_edges = cv2.dilate(at.still.astype(np.uint8), widen).astype(bool)
-        self._det_all_edges = cv2.dilate(edges(at.small).astype(np.uint8), widen).astype(bool)
-        self._det_small = at.small.astype(np.int16)
-        self._det_pos = max(self._det_pos, pos)
-        quads = self.engine.detect(at.image[self._region])
+        image = at.image[self._region]
+        if band is None:
+            self._covered = max(self._covered, pos)
+            if self._fired is not None and self._fired <= pos:
+                self._fired = None
+            widen = np.ones((3, 3), np.uint8)
+            self._det_edges = cv2.dilate(at.still.astype(np.uint8), widen).astype(bool)
+            self._det_all_edges = cv2.dilate(edges(at.small).astype(np.uint8),
+                                             widen).astype(bool)
+            self._det_small = at.small.astype(np.int16)
+            self._det_pos = max(self._det_pos, pos)
+            quads = self.engine.detect(image)
+        else:
+            quads = [q + np.float32([0, band[0]])
+                     for q in self.engine.detect(image[band[0]:band[1]])]
+            self.stats["band_detections"] += 1
         self.stats["frames_detected"] += 1
         self.stats[f"detections_on_{why}"] += 1
         self.stats["boxes_detected"] += len(quads)
         for line in self._active():
-            if line.moving_from is not None:  # read afresh from this detection's boxes
+            if line.moving_from is not None and (band is None or band[0] <= (
+                    line.rect[1] + line.rect[3]) / 2 < band[1]):
+                # Read afresh from this detection's boxes
                 line.ended_young = True  # and what takes its place moves on as it did
                 self._end(line, pos - 1)
         new = []
