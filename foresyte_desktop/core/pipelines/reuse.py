@@ -48,7 +48,9 @@ REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from
 # between readings of the same line at most 8.
 KEEP_NATS = 10.0
 READ_FRAMES = 8  # a still line is recognised from the mean of its first frames
-YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
+YOUNG_S = 0.15  # a line changing again this soon after a change is moving text ...
+MOVED = 0.8  # ... if that change displaced this share of its ink (noise stays below)
+YOUNG_REF = 4  # a line's reference of fewer frames than this is young
 MATCH_IOU = 0.5  # a detected box this much like a known line's box is that line
 PAD = 0.1  # recognition crops get this share of the line height as margin on each side
 # The probe gate: a block of GATE_BLOCK² signal pixels of which a GATE share are edges that
@@ -59,9 +61,11 @@ GATE = 0.5
 GATE_STILL = 3
 STILL_DIFF = 12
 # ... or, where less than LOCAL of the picture changed by MOVED_DIFF since the last detection,
-# such a block of new edges, still or not, is new text (moving over a still picture).
+# a block with a GATE_MOVING share of new edges, still or not, is new text (moving over a
+# still picture: 0.7-0.9, where a flickering background's new edges reach 0.6).
 MOVED_DIFF = 20
 LOCAL = 0.1
+GATE_MOVING = 0.65
 
 
 @dataclass
@@ -90,6 +94,8 @@ class _Line:
     unsure_from: int | None = None  # where its signal began to doubt the reading
     checked_at: int = -1  # the last frame it was recognised again on
     ended_young: bool = False  # it changed as soon as it came
+    pending_score: float = 0.0  # the signal on the frame `pending` names
+    moved: bool = False  # its last change displaced nearly all of its ink
     read: bool = False
     reading: OcrLine | None = None
     read_at: int | None = None  # frame index the reading belongs to
@@ -339,14 +345,16 @@ class ChangeDrivenReader:
             return True
         moved = (np.abs(slot.small.astype(np.int16) - self._det_small) > MOVED_DIFF) & outside
         return moved.mean() < LOCAL and \
-            _densest(edges(slot.small) & ~self._det_all_edges & outside) >= GATE
+            _densest(edges(slot.small) & ~self._det_all_edges & outside) >= GATE_MOVING
 
     def _observe(self, line: _Line, slot: _Slot) -> int | None:
         """Compare one frame with the line; the frame a confirmed change began on, or None."""
         if line.moving_from is not None:
             return None
         score = line.sig.score(slot.small)
-        if score <= line.sig.threshold:
+        # Against a reference of few frames a busy background can pass for a change; one
+        # that did not displace the ink is then proven by reading, like an unsure one.
+        if score <= line.sig.threshold or (score < MOVED and line.sig.frames < YOUNG_REF):
             line.pending = None
             if score <= UNSURE:
                 line.sig.learn(slot.small)
@@ -354,9 +362,10 @@ class ChangeDrivenReader:
                 line.unsure_from = slot.pos  # proven or disproven by reading it again
             return None
         if line.pending is None:
-            line.pending = slot.pos  # confirmed, or dismissed, by the next frame
+            line.pending, line.pending_score = slot.pos, score  # confirmed by the next frame
             return None
         began, line.pending = line.pending, None
+        line.moved = min(line.pending_score, score) >= MOVED
         return began
 
     def _ends(self, line: _Line, began: int) -> bool:
@@ -365,7 +374,7 @@ class ChangeDrivenReader:
         it moving text, read at each detection (one line that changes as soon as it came
         has just gone away)."""
         young = (line.born_of_change or line.first == line.created) and \
-            began - line.created < self.young
+            began - line.created < self.young and line.moved
         if young and line.lineage:
             line.moving_from = began
             return False
