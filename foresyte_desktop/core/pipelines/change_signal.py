@@ -10,7 +10,8 @@ counting both ink that went away and new ink where the background was still, so 
 glyph fires (a "4" that becomes a "5", or a 大 that gains the dot of 太) while a moving
 background, which is neither ink nor still, hardly registers.
 
-`new_edges` is the probe gate's evidence: strong edges that have stood still for the last few
+`Signature.moved` tells text that moved (the same ink a little to the side, as a ticker's) from
+text that changed or went away. `edges` is the probe gate's evidence: strong edges that have stood still for the last few
 frames and were not there when text was last detected. Text always has such edges; a moving
 background's edges do not stand still and a smooth one has none.
 """
@@ -114,6 +115,31 @@ class Signature:
 
     def _patch(self, small: np.ndarray) -> np.ndarray:
         return small[self.y0:self.y1, self.x0:self.x1].astype(np.int16)
+
+    def moved(self, small: np.ndarray) -> bool:
+        """Whether the line's ink is found unchanged a little to the left or right (what of
+        it stays in the frame): text that moves (a ticker), not text that changed or went."""
+        reach = max(8, 2 * (self.y1 - self.y0))
+        width = small.shape[1]
+        rows = small[self.y0:self.y1].astype(np.int16)
+        for dx in range(-reach, reach + 1):
+            lo, hi = max(0, -(self.x0 + dx)), min(self.x1 - self.x0, width - self.x0 - dx)
+            ink = self.ink[:, lo:hi]
+            if not dx or hi - lo < (self.x1 - self.x0) // 2 or ink.sum() < MIN_INK:
+                continue
+            patch = rows[:, self.x0 + dx + lo:self.x0 + dx + hi]
+            changed = (np.abs(patch - self.ref[:, lo:hi]) > DIFF) & ink
+            # Judged cell by cell, as `score` is, over the cells that stay in the frame.
+            inside = self._judged & (self._cells[:, 0] >= lo) & (self._cells[:, 1] <= hi)
+            if not inside.any():
+                continue
+            cols = np.concatenate([[0], np.cumsum(changed.sum(0))])
+            cells = self._cells[inside] - lo
+            per_cell = (cols[cells[:, 1]] - cols[cells[:, 0]]) / \
+                np.maximum(self._cell_ink[inside], 1)
+            if per_cell.max() <= CHANGED:
+                return True
+        return False
 
     def score(self, small: np.ndarray) -> float:
         """The largest share of changed ink in any cell: near 0 unchanged, near 1 replaced."""

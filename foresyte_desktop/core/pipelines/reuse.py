@@ -3,9 +3,9 @@
 Every analysed frame gets the cheap checks of change_signal.py: each known line's box is
 compared with its glyphs (a single changed glyph fires), and the probe gate looks for strong
 edges that have come to stand still outside the known lines. Text detection runs on a frame
-where a line changed, where the gate found new still edges (at most every `GAP_S`, on the
-first frame it found them), at least every `PROBE_MAX_S`, every `MOVING_S` while text moves,
-and at every refresh point. A line found by a detection is traced back, frame by frame,
+where a line changed, where the gate found new text (at most every `GAP_S`, on the first frame
+it found it on if that is no further back), at least every `PROBE_MAX_S`, and at every
+refresh point. A line found by a detection is traced back, frame by frame,
 through the buffered frames to the exact frame it appeared on; a line whose signal changes
 (two frames in a row, so that one noisy frame does not count) ends on the frame before.
 
@@ -14,8 +14,9 @@ averages a moving background away; the frames after it carry that reading with
 `reused_from`, and `checked` says how it was proven there: "glyphs" when the signal saw every
 carried line unchanged, "read" when a line whose signal was unsure was recognised again on
 that frame (at most every `VERIFY_S`; the frames in between wait for that reading) and read
-the same. A reading that differs ends the line where the doubt began. Text that moves in
-every frame (a ticker) is recognised afresh at each detection instead of being reused.
+the same. A reading that differs ends the line where the doubt began. Text that moves (a line
+whose ink moved sideways as soon as it came, and the line before it in its place too: a
+ticker) is detected again every `MOVING_S` in its own rows only, and recognised afresh.
 
 Frames are held back until a detection has covered them and their lines are read and proven,
 so memory stays flat. Every `REFRESH_S` all lines are read afresh and nothing before that
@@ -48,9 +49,9 @@ REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from
 # between readings of the same line at most 8.
 KEEP_NATS = 10.0
 READ_FRAMES = 8  # a still line is recognised from the mean of its first frames
-YOUNG_S = 0.15  # a line changing again this soon after a change is moving text ...
-MOVED = 0.8  # ... if that change displaced this share of its ink (noise stays below)
-YOUNG_REF = 4  # a line's reference of fewer frames than this is young
+YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
+YOUNG_REF = 4  # a line's reference of fewer frames than this is young ...
+GONE = 0.8  # ... and a change of less than this share of its ink is proven by reading
 MATCH_IOU = 0.5  # a detected box this much like a known line's box is that line
 PAD = 0.1  # recognition crops get this share of the line height as margin on each side
 # The probe gate: a block of GATE_BLOCK² signal pixels of which a GATE share are edges that
@@ -94,8 +95,7 @@ class _Line:
     unsure_from: int | None = None  # where its signal began to doubt the reading
     checked_at: int = -1  # the last frame it was recognised again on
     ended_young: bool = False  # it changed as soon as it came
-    pending_score: float = 0.0  # the signal on the frame `pending` names
-    moved: bool = False  # its last change displaced nearly all of its ink
+    moved: bool = False  # its last change moved its ink sideways
     read: bool = False
     reading: OcrLine | None = None
     read_at: int | None = None  # frame index the reading belongs to
@@ -320,7 +320,10 @@ class ChangeDrivenReader:
                 self._covered = max(self._covered, pos - GATE_STILL)
                 return
         if self._fired is not None and pos - self._gated_at >= self.gap:
-            fired, self._fired, self._gated_at = self._fired, None, pos
+            # On the first frame the gate fired on, unless that is more than GAP_S back (the
+            # gate fires on and on): then on this one, so that detection keeps up.
+            fired = self._fired if pos - self._fired <= self.gap else pos
+            self._fired, self._gated_at = None, pos
             self._detect(self._slot(fired), "probe")
             for p in range(fired + 1, pos + 1):  # the frames since, against this detection
                 if self._new_text(self._slot(p)):
@@ -353,8 +356,10 @@ class ChangeDrivenReader:
             return None
         score = line.sig.score(slot.small)
         # Against a reference of few frames a busy background can pass for a change; one
-        # that did not displace the ink is then proven by reading, like an unsure one.
-        if score <= line.sig.threshold or (score < MOVED and line.sig.frames < YOUNG_REF):
+        # that neither took most of the ink away nor moved it is then proven by reading,
+        # like an unsure one.
+        if score <= line.sig.threshold or (line.sig.frames < YOUNG_REF and score < GONE and
+                                           not line.sig.moved(slot.small)):
             line.pending = None
             if score <= UNSURE:
                 line.sig.learn(slot.small)
@@ -362,10 +367,10 @@ class ChangeDrivenReader:
                 line.unsure_from = slot.pos  # proven or disproven by reading it again
             return None
         if line.pending is None:
-            line.pending, line.pending_score = slot.pos, score  # confirmed by the next frame
+            line.pending = slot.pos  # confirmed, or dismissed, by the next frame
             return None
         began, line.pending = line.pending, None
-        line.moved = min(line.pending_score, score) >= MOVED
+        line.moved = line.sig.moved(slot.small)
         return began
 
     def _ends(self, line: _Line, began: int) -> bool:
