@@ -10,10 +10,11 @@ counting both ink that went away and new ink where the background was still, so 
 glyph fires (a "4" that becomes a "5", or a 大 that gains the dot of 太) while a moving
 background, which is neither ink nor still, hardly registers.
 
-`Signature.moved` tells text that moved (the same ink a little to the side, as a ticker's) from
-text that changed or went away. `edges` is the probe gate's evidence: strong edges that have stood still for the last few
-frames and were not there when text was last detected. Text always has such edges; a moving
-background's edges do not stand still and a smooth one has none.
+`Signature.moved` tells text that moved (the same ink a little to the side, as a ticker's)
+from text that changed or went away. `edges` is the probe gate's evidence: strong edges that
+have stood still for the last few frames and were not there when text was last detected. Text
+always has such edges; a moving background's edges do not stand still and a smooth one has
+none.
 """
 from __future__ import annotations
 
