@@ -77,6 +77,7 @@ class _Slot:
     time_s: float
     image: np.ndarray
     small: np.ndarray
+    edges: np.ndarray  # the small copy's strong edges
     still: np.ndarray  # edges that stood still over this frame and the GATE_STILL - 1 before
     read_again: bool = False  # a carried line was recognised again on this frame
 
@@ -206,15 +207,16 @@ class ChangeDrivenReader:
             frames.close()  # stops the decoding thread before the reader is looked at
             self.stats["frames_decoded"] = self.reader.frames_decoded
 
-    def _prepare(self, frame: Frame) -> tuple[Frame, np.ndarray]:
-        # On the decoding thread: the grey copy for the checks costs no inference time.
-        return frame, small_grey(frame.image[self._region], self.scale)
+    def _prepare(self, frame: Frame) -> tuple[Frame, np.ndarray, np.ndarray]:
+        # On the decoding thread: the grey copy and its edges cost no inference time.
+        small = small_grey(frame.image[self._region], self.scale)
+        return frame, small, edges(small)
 
     # -- the state machine --------------------------------------------------------------------
 
-    def process(self, frames: Iterable[tuple[Frame, np.ndarray]]
+    def process(self, frames: Iterable[tuple[Frame, np.ndarray, np.ndarray]]
                 ) -> Iterator[tuple[_Slot, FrameResult]]:
-        """(frame, result) for each (frame, small grey copy), in order."""
+        """(frame, result) for each (frame, small grey copy, its edges), in order."""
         self._buffer: deque[_Slot] = deque()
         self._lines: list[_Line] = []
         self._covered = -1  # the last frame whose new text a detection has looked for
@@ -225,9 +227,9 @@ class ChangeDrivenReader:
         self._gated_at = -1  # the frame on which the last detection the gate asked for ran
         self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=GATE_STILL - 1)
         pos = -1
-        for pos, (frame, small) in enumerate(frames):
-            self._step(_Slot(pos, frame.index, frame.time_s, frame.image, small,
-                             self._still(small)))
+        for pos, (frame, small, now) in enumerate(frames):
+            self._step(_Slot(pos, frame.index, frame.time_s, frame.image, small, now,
+                             self._still(small, now)))
             self._read_ready(pos)
             self._prove(pos)
             yield from self._emit()
@@ -241,11 +243,11 @@ class ChangeDrivenReader:
             self._prove(pos, force=True)
             yield from self._emit()
 
-    def _still(self, small: np.ndarray) -> np.ndarray:
+    def _still(self, small: np.ndarray, now: np.ndarray) -> np.ndarray:
         """The edges of `small` that stood still over it and the GATE_STILL - 1 frames
         before: edges in the same place, with the same grey levels (a scrolling pattern keeps
         edges where it moves by a pixel, but not their grey levels)."""
-        grey, now = small.astype(np.int16), edges(small)
+        grey = small.astype(np.int16)
         # Too few frames yet to tell: nothing counts as still (so the next detection's
         # reference holds none of a moving background's edges).
         still = now.copy() if len(self._recent) == GATE_STILL - 1 else np.zeros_like(now)
@@ -348,7 +350,7 @@ class ChangeDrivenReader:
             return True
         moved = (np.abs(slot.small.astype(np.int16) - self._det_small) > MOVED_DIFF) & outside
         return moved.mean() < LOCAL and \
-            _densest(edges(slot.small) & ~self._det_all_edges & outside) >= GATE_MOVING
+            _densest(slot.edges & ~self._det_all_edges & outside) >= GATE_MOVING
 
     def _observe(self, line: _Line, slot: _Slot) -> int | None:
         """Compare one frame with the line; the frame a confirmed change began on, or None."""
@@ -468,8 +470,7 @@ class ChangeDrivenReader:
                 self._fired = None
             widen = np.ones((3, 3), np.uint8)
             self._det_edges = cv2.dilate(at.still.astype(np.uint8), widen).astype(bool)
-            self._det_all_edges = cv2.dilate(edges(at.small).astype(np.uint8),
-                                             widen).astype(bool)
+            self._det_all_edges = cv2.dilate(at.edges.astype(np.uint8), widen).astype(bool)
             self._det_small = at.small.astype(np.int16)
             self._det_pos = max(self._det_pos, pos)
             quads = self.engine.detect(image)
