@@ -17,17 +17,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from foresyte_desktop.core.model import FrameResult, OcrLine
-from foresyte_desktop.core.text import normalise
+from foresyte_desktop.core.text import normalise, squeezed
 from foresyte_desktop.core.tracks import boxes_overlap, quad_bounds
 
 SIMILAR = 80.0  # rapidfuzz ratio (0-100) above which two readings are the same line
 MAX_MISSED = 1  # analysed frames a segment may go unseen and still continue
 STABLE = 3  # analysed frames a reading must hold to stand as a line of its own
 LONE_CONFIDENCE = 0.9  # a one-frame reading found nowhere else needs this confidence
-
-
-def _squeezed(text: str) -> str:
-    return "".join(text.split())
 
 
 @dataclass
@@ -57,13 +53,13 @@ class _Open:
         follows it; the frames between two such readings go with the first."""
         runs: list[list[int]] = []  # [start, end) into seen, one per run of one reading
         for i, (_, line) in enumerate(self.seen):
-            if runs and _squeezed(self.seen[runs[-1][0]][1].text) == _squeezed(line.text):
+            if runs and squeezed(self.seen[runs[-1][0]][1].text) == squeezed(line.text):
                 runs[-1][1] = i + 1
             else:
                 runs.append([i, i + 1])
         stable = [r for r in runs if r[1] - r[0] >= STABLE]
         cuts = [b[0] for a, b in zip(stable, stable[1:])
-                if _squeezed(self.seen[a[0]][1].text) != _squeezed(self.seen[b[0]][1].text)]
+                if squeezed(self.seen[a[0]][1].text) != squeezed(self.seen[b[0]][1].text)]
         if not cuts:
             return [self]
         parts = []
@@ -124,8 +120,8 @@ def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
     done = [part for seg in done + open_ for part in seg.split()]
     texts: dict[str, int] = defaultdict(int)
     for seg in done:
-        texts[_squeezed(seg.text)] += 1
-    done = [seg for seg in done if len(seg.seen) > 1 or texts[_squeezed(seg.text)] > 1 or
+        texts[squeezed(seg.text)] += 1
+    done = [seg for seg in done if len(seg.seen) > 1 or texts[squeezed(seg.text)] > 1 or
             seg.best_conf >= LONE_CONFIDENCE]
     done.sort(key=lambda s: (s.first_frame, quad_bounds(s.box)[1]))
     return [s.as_dict() for s in done]

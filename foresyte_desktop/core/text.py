@@ -1,5 +1,6 @@
 """Text as ForeSyte compares it: search, segments and track voting ignore case, accents and
-spacing; labels drawn on frames keep their case but lose their accents."""
+spacing; labels drawn on frames keep their case but lose their accents; whether two readings
+are the same line's text ignores spacing alone."""
 from __future__ import annotations
 
 import re
@@ -27,3 +28,9 @@ def normalise(text: str) -> str:
     if text.isascii():  # the common case, ten times faster
         return " ".join(text.lower().split())
     return " ".join(strip_accents(text.casefold()).split())
+
+
+def squeezed(text: str) -> str:
+    """The text without its spaces: readings of one line differ in spacing more than in
+    anything else (small text often loses its spaces)."""
+    return "".join(text.split())

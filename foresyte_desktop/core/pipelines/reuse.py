@@ -37,6 +37,7 @@ from foresyte_desktop.core.pipelines.change_signal import UNSURE, Signature, edg
     signal_scale, small_grey
 from foresyte_desktop.core.pipelines.ocr import Reading, TextEngine, crop, ocr_line
 from foresyte_desktop.core.roi import Roi, roi_pixels
+from foresyte_desktop.core.text import squeezed
 from foresyte_desktop.core.video import Frame, VideoReader, prefetched
 
 GAP_S = 0.2  # new still edges are detected on at most this often ...
@@ -151,10 +152,6 @@ def _densest(mask: np.ndarray) -> float:
     sums = cv2.boxFilter(mask.view(np.uint8), cv2.CV_16U, (GATE_BLOCK, GATE_BLOCK),
                          normalize=False, borderType=cv2.BORDER_CONSTANT)
     return float(sums.max()) / GATE_BLOCK ** 2
-
-
-def _same_text(a: str, b: str) -> bool:
-    return "".join(a.split()) == "".join(b.split())
 
 
 def _empty_stats() -> dict:
@@ -448,9 +445,10 @@ class ChangeDrivenReader:
         """Whether a line's reading is still what the frame read again shows: the same text,
         or one the recogniser finds about as likely there as what it read (a busy background
         makes single frames waver between readings of the same line)."""
-        if line.reading is None or ocr_line(again.text, again.score, line.quad) is None:
-            return line.reading is None and ocr_line(again.text, again.score, line.quad) is None
-        if _same_text(again.text, line.reading.text):
+        readable = ocr_line(again.text, again.score, line.quad) is not None
+        if line.reading is None or not readable:
+            return line.reading is None and not readable
+        if squeezed(again.text) == squeezed(line.reading.text):
             return True
         return self.engine.still_reads(again, line.reading.text) < KEEP_NATS
 
@@ -570,7 +568,7 @@ class ChangeDrivenReader:
             for line in sorted((line for line in here if line.reading is not None),
                                key=lambda line: line.first):
                 # One place shows one line: a copy of a reading found twice is dropped.
-                if not any(_same_text(line.reading.text, kept.reading.text) and
+                if not any(squeezed(line.reading.text) == squeezed(kept.reading.text) and
                            _overlap(line.rect, kept.rect) > 0.5 for kept in lines):
                     lines.append(line)
             lines.sort(key=lambda line: (line.rect[1], line.rect[0]))
