@@ -1,13 +1,14 @@
 """Reading text exactly, frame by frame, with the real RapidOCR on videos the test builds: a
 carried reading is never kept once one glyph changed (Latin and CJK, a glyph replaced and a
-glyph gained), and a short line right after another is read on each of its frames."""
+glyph gained), a short line right after another is read on each of its frames, and a word that
+a busy background hides on single frames is read on every frame of its line."""
 from pathlib import Path
 
 import pytest
 
 from foresyte_desktop.core.pipelines import create_pipeline
 from foresyte_desktop.core.video import VideoReader
-from tests.videos import CJK_FONT, LATIN_FONT, make_subtitle_video
+from tests.videos import CJK_FONT, LATIN_FONT, make_speckled_word_video, make_subtitle_video
 
 BOTTOM = 0.8  # where the subtitle line sits, as a share of the frame height
 
@@ -84,3 +85,15 @@ def test_a_short_line_right_after_another_is_read_on_each_of_its_frames(tmp_path
     got, _ = frame_texts(make_subtitle_video(tmp_path / "short.mp4", script,
                                              font=LATIN_FONT))
     assert_frame_by_frame(script, got)
+
+
+@pytest.mark.slow
+def test_a_word_single_frames_lose_is_read_on_every_frame_of_its_line(tmp_path):
+    need(LATIN_FONT)
+    path = make_speckled_word_video(tmp_path / "speckled.mp4", "the",
+                                    "heart-ache and the thousand", keep=0.35)
+    got, _ = frame_texts(path)
+    line = squeeze("the heart-ache and the thousand")
+    assert not any(got[:10]) and not any(got[50:])
+    wrong = [(i, texts) for i, texts in enumerate(got[10:50], 10) if line not in texts]
+    assert not wrong, f"{len(wrong)} frames lack the whole line, first: {wrong[:3]}"

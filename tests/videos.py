@@ -76,3 +76,37 @@ def make_subtitle_video(path: Path, script: list[tuple[list[tuple[str, float]], 
             n += 1
     writer.release()
     return path
+
+
+def make_speckled_word_video(path: Path, word: str, rest: str, *, keep: float,
+                             frames: int = 40, fps: float = 25,
+                             size: tuple[int, int] = (640, 360)) -> Path:
+    """A line over the moving picture of make_subtitle_video whose first word shows only a
+    random `keep` share of its pixels on each frame (a busy background eating a short word),
+    after and before 10 frames without text."""
+    from PIL import Image, ImageDraw, ImageFont
+    w, h = size
+    face = ImageFont.truetype(LATIN_FONT, 30)
+    word_px = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(word_px).text((120, 270), word, font=face, fill=255, stroke_width=2,
+                                 stroke_fill=128)
+    word_px = np.asarray(word_px)
+    rng = np.random.default_rng(0)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    assert writer.isOpened(), "OpenCV cannot write MP4 here"
+    yy, xx = np.mgrid[0:h, 0:w]
+    for n in range(frames + 20):
+        base = np.stack([127 + 100 * np.sin((xx + 3 * n) / 37.0 + k) *
+                         np.cos((yy - 2 * n) / 23.0 + k) for k in (0, 2, 4)], -1)
+        image = Image.fromarray(base.clip(0, 255).astype(np.uint8))
+        if 10 <= n < 10 + frames:
+            ImageDraw.Draw(image).text((180, 270), rest, font=face, fill=(255, 255, 255),
+                                       stroke_width=2, stroke_fill=(0, 0, 0))
+            pixels = np.asarray(image).copy()
+            shown = rng.random((h, w)) < keep
+            pixels[(word_px == 255) & shown] = 255
+            pixels[(word_px == 128) & shown] = 0
+            image = Image.fromarray(pixels)
+        writer.write(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path

@@ -10,7 +10,8 @@ through the buffered frames to the exact frame it appeared on; a line whose sign
 (two frames in a row, so that one noisy frame does not count) ends on the frame before.
 
 Each still line is recognised once, from the mean of its first `READ_FRAMES` frames, which
-averages a moving background away; the frames after it carry that reading with
+averages a moving background away (its box is detected again on that mean too, so that a word
+single frames lose is read); the frames after it carry that reading with
 `reused_from`, and `checked` says how it was proven there: "glyphs" when the signal saw every
 carried line unchanged, "read" when a line whose signal was unsure was recognised again on
 that frame (at most every `VERIFY_S`; the frames in between wait for that reading) and read
@@ -49,7 +50,8 @@ REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from
 # again show is wrong there: a changed glyph scores about 15, a busy background's wavering
 # between readings of the same line at most 8.
 KEEP_NATS = 10.0
-READ_FRAMES = 8  # a still line is recognised from the mean of its first frames
+READ_FRAMES = 8  # a still line is recognised from the mean of its first frames ...
+REFINE_FRAMES = 3  # ... and, where there are this many, detected again on that mean
 YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
 YOUNG_REF = 4  # a line's reference of fewer frames than this is young ...
 GONE = 0.8  # ... and a change of less than this share of its ink is proven by reading
@@ -104,12 +106,16 @@ class _Line:
     rect: tuple = field(default=())
 
     def __post_init__(self) -> None:
-        x0, y0 = self.quad.min(0)
-        x1, y1 = self.quad.max(0)
-        self.rect = (float(x0), float(y0), float(x1), float(y1))
+        self.rect = _rect(self.quad)
 
     def on(self, pos: int) -> bool:
         return self.first <= pos and (self.last is None or pos <= self.last)
+
+
+def _rect(quad: np.ndarray) -> tuple[float, float, float, float]:
+    x0, y0 = quad.min(0)
+    x1, y1 = quad.max(0)
+    return float(x0), float(y0), float(x1), float(y1)
 
 
 def _iou(a: tuple, b: tuple) -> float:
@@ -157,7 +163,8 @@ def _densest(mask: np.ndarray) -> float:
 def _empty_stats() -> dict:
     return dict.fromkeys((
         "frames_analysed", "frames_compared", "frames_detected", "detections_on_change",
-        "detections_on_probe", "detections_on_refresh", "band_detections", "probes_skipped",
+        "detections_on_probe", "detections_on_refresh", "detections_on_mean", "band_detections",
+        "probes_skipped",
         "boxes_detected",
         "boxes_recognised", "lines_read", "lines_read_again", "changes_read",
         "frames_with_reuse", "lines_reused"), 0)
@@ -545,6 +552,7 @@ class ChangeDrivenReader:
                                            + 1))))
         if not ready:
             return
+        self._refine(ready)
         crops = [self._mean_crop(line.quad, span) for line, span in ready]
         self.stats["boxes_recognised"] += len(crops)
         for (line, span), reading in zip(ready, self.engine.recognise(crops)):
@@ -553,6 +561,37 @@ class ChangeDrivenReader:
             line.read_at = self._slot(line.first).index
             line.checked_at = span[-1]
             self.stats["lines_read"] += line.reading is not None
+
+    def _refine(self, ready: list[tuple[_Line, list[int]]]) -> None:
+        """Detect again on the mean of the frames a new line is read from, in the rows
+        around it, and take the box found there where it reaches well past the first one: over
+        a busy background a single frame's detection can lose a short word at the end of a
+        line, which the mean still shows."""
+        groups: dict[tuple[int, int], list[_Line]] = {}
+        for line, span in ready:
+            if len(span) >= REFINE_FRAMES and line.moving_from is None:
+                groups.setdefault((span[0], span[-1]), []).append(line)
+        image = self._buffer[0].image[self._region]
+        for (first, last), lines in groups.items():
+            margin = 2 * max(line.rect[3] - line.rect[1] for line in lines)
+            top = max(0, int(min(line.rect[1] for line in lines) - margin))
+            bottom = min(image.shape[0], int(max(line.rect[3] for line in lines) + margin) + 1)
+            total = np.zeros((bottom - top, *image.shape[1:]), np.float32)
+            for p in range(first, last + 1):
+                total += self._slot(p).image[self._region][top:bottom]
+            mean = (total / (last - first + 1)).round().astype(np.uint8)
+            quads = [q + np.float32([0, top]) for q in self.engine.detect(mean)]
+            self.stats["frames_detected"] += 1
+            self.stats["detections_on_mean"] += 1
+            for line in lines:
+                best = max(quads, key=lambda q: _iou(_rect(q), line.rect), default=None)
+                if best is None or _iou(_rect(best), line.rect) < MATCH_IOU or \
+                        not _extends(_rect(best), line.rect):
+                    continue  # the same box, give or take the detector's jitter
+                line.quad, line.rect = best, _rect(best)
+                line.sig = Signature(self._slot(first).small, best, self.scale)
+                for p in range(first + 1, last + 1):
+                    line.sig.learn(self._slot(p).small)
 
     def _emit(self) -> Iterator[tuple[_Slot, FrameResult]]:
         while self._buffer:
