@@ -109,7 +109,8 @@ def test_retry_clears_results_and_remove_deletes_rows(store):
     store.claim_next()
     store.commit_batch(job.job_id, [FrameResult(0, 0.0, [OcrLine("x", 1.0, BOX)])],
                        frames_done=1, checkpoint_frame=0)
-    assert store.remove([job.job_id]) == 1
+    store.finish(job.job_id, "completed")
+    assert store.remove([job.job_id]) == [job.job_id]
     assert store.get_job(job.job_id) is None
     cur = store._cursor()
     for table in ("frames", "ocr_lines", "detections", "videos"):

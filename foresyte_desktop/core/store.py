@@ -278,23 +278,30 @@ class JobStore:
             return _row_to_job(row) if row else None
         return self._write(work)
 
-    def remove(self, job_ids: Iterable[str]) -> int:
-        """Delete jobs, their results and their output files, then CHECKPOINT so the rows
-        leave the database file too: what videos show is private."""
+    def remove(self, job_ids: Iterable[str]) -> list[str]:
+        """Delete the jobs that are not running, with their results and output files; returns
+        the ids deleted. A running job is left whole: its runner must stop first (the queue
+        cancels it, then removes it). One transaction, so a worker's claim cannot slip in
+        between the check and the delete."""
         ids = list(job_ids)
         if not ids:
-            return 0
+            return []
 
         def work(cur):
-            _delete_results(cur, ids)
-            return [r[0] for r in cur.execute(
+            rows = cur.execute(
                 "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) "
-                "RETURNING output_path", [ids]).fetchall()]
-        outputs = self._write(work)
-        self._checkpoint()
-        for output in filter(None, outputs):
-            Path(output).unlink(missing_ok=True)
-        return len(outputs)
+                "AND status <> 'running' RETURNING CAST(job_id AS VARCHAR), output_path",
+                [ids]).fetchall()
+            if rows:
+                _delete_results(cur, [r[0] for r in rows])
+            return rows
+        rows = self._write(work)
+        if rows:
+            self._checkpoint()
+        for _, output in rows:
+            if output:
+                Path(output).unlink(missing_ok=True)
+        return [r[0] for r in rows]
 
     def _checkpoint(self) -> None:
         """CHECKPOINT, waiting out other threads' transactions in flight (a worker committing a
