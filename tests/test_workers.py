@@ -247,3 +247,30 @@ def test_max_parallel_runs_two_jobs_at_once(qtbot, queue, long_video, store):
     qtbot.waitUntil(lambda: len(started) == 2, timeout=30_000)
     assert set(queue.running_job_ids()) == jobs
     assert {j.status for j in store.list_jobs()} == {"running"}
+
+
+def test_open_cursors_stay_flat_over_500_lane_tasks_and_worker_runs(qtbot, qapp, store,
+                                                                     data_dir):
+    """Qt's pool threads can come back to Python with a fresh thread state; each unit of work
+    has its own cursor, closed when it ends, so the count does not grow with the work done."""
+    job = store.add_job(JobSpec("/v/a.mp4"))
+    lane = TaskLane(session=store.session)
+    queue = JobQueue(store, data_dir)  # its workers find nothing to claim: a store read each
+    done = []
+    for _ in range(5):
+        lane.submit(store.get_job, job.job_id, on_done=done.append)
+    qtbot.waitUntil(lambda: len(done) == 5, timeout=30_000)
+    before = store.open_cursors
+    for _ in range(500):
+        lane.submit(store.get_job, job.job_id, on_done=done.append)
+    qtbot.waitUntil(lambda: len(done) == 505, timeout=60_000)
+    store.cancel_pending(job.job_id)
+    idle = []
+    queue._signals.idle.connect(idle.append)
+    for _ in range(50):
+        queue.start()
+        qtbot.waitUntil(lambda: len(idle) >= 1, timeout=30_000)
+        idle.clear()
+        queue.pause()
+    assert lane.wait(10_000) and queue.wait(10_000)
+    assert store.open_cursors <= before

@@ -1,8 +1,10 @@
 """The job store: one DuckDB file whose `jobs` table is the queue, plus per-frame results.
 
-Nothing else holds job state. Each thread talks through its own cursor; write transactions
-that collide are retried. Opening the store moves jobs a crash left `running` back to
-`pending`, so they run again from their last checkpoint.
+Nothing else holds job state. Each unit of work (a worker's job, a background task) talks
+through a cursor of its own, opened by `session()` and closed when the work ends; a thread
+outside any session gets one cursor of its own. Write transactions that collide are retried.
+Opening the store moves jobs a crash left `running` back to `pending`, so they run again from
+their last checkpoint.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -69,16 +72,50 @@ class JobStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's own cursor: a DuckDB connection must not be shared across threads."""
-        cur = getattr(self._local, "cur", None)
+        """The cursor of this thread's session, or else this thread's own: a DuckDB connection
+        must not be shared across threads."""
+        cur = getattr(self._local, "session", None) or getattr(self._local, "cur", None)
         if cur is None:
+            cur = self._local.cur = self._open_cursor()
+        return cur
+
+    def _open_cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._cursors_lock:
             if self.closed:
                 raise StoreError("The job database is closed.")
             cur = self._conn.cursor()
-            self._local.cur = cur
-            with self._cursors_lock:
-                self._cursors.append(cur)
+            self._cursors.append(cur)
         return cur
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One unit of work on this thread: its store calls share a cursor, closed at the end.
+
+        Qt's pool threads can come back to Python with a fresh thread state, so a cursor kept
+        per thread would be orphaned (and kept open) after every task; a session's is not.
+        Nested sessions share the outer one's cursor.
+        """
+        if getattr(self._local, "session", None) is not None:
+            yield
+            return
+        cur = self._local.session = self._open_cursor()
+        try:
+            yield
+        finally:
+            self._local.session = None
+            with self._cursors_lock:
+                if cur in self._cursors:
+                    self._cursors.remove(cur)
+            try:
+                cur.close()
+            except duckdb.Error:
+                pass
+
+    @property
+    def open_cursors(self) -> int:
+        """How many cursors are open now (sessions in progress and threads' own)."""
+        with self._cursors_lock:
+            return len(self._cursors)
 
     def _write(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run `work` in one transaction, retrying when another thread's write conflicts."""

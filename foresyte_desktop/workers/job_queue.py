@@ -43,7 +43,7 @@ class JobQueue(QObject):
         super().__init__(parent)
         self.store = store
         self.data_dir = Path(data_dir)
-        self.lane = TaskLane(self)
+        self.lane = TaskLane(self, session=store.session)
         self.lane.failed.connect(self.error)
         self._pool = QThreadPool(self)
         self._pool.setExpiryTimeout(-1)  # keep threads, and with them their loaded models

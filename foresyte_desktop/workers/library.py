@@ -47,9 +47,9 @@ class Library(QObject):
         self.data_dir = Path(data_dir)
         self.queue = JobQueue(store, self.data_dir, self)
         self.video_exporter = VideoExporter(store, self)
-        self._reads = TaskLane(self)
+        self._reads = TaskLane(self, session=store.session)
         self._reads.failed.connect(self.failed)
-        self._finds = TaskLane(self)
+        self._finds = TaskLane(self, session=store.session)
 
     def jobs(self) -> list[Job]:
         """Every job in queue order. The one read on the GUI thread: the window opens with
