@@ -233,8 +233,7 @@ def test_analysis_runs_at_a_lower_cpu_priority_than_the_window(qtbot, queue, lon
     queue.start()
     qtbot.waitUntil(lambda: bool(frames), timeout=JOB_TIMEOUT_MS)
     me = psutil.Process()
-    analysis = [p for p in me.children(recursive=True)
-                if "resource_tracker" not in " ".join(p.cmdline())]
+    analysis = [psutil.Process(runner._process._proc.pid) for runner in queue._runners._all]
     assert analysis and all(p.nice() >= me.nice() + 10 for p in analysis)
 
 

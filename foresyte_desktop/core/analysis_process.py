@@ -36,6 +36,8 @@ class AnalysisCrashed(ForesyteError):
 class AnalysisProcess:
     """The parent's handle on one child. Not thread-safe: one per runner (worker thread)."""
 
+    child_main = None  # what the child runs, if not _child_main (a test's stand-in)
+
     def __init__(self) -> None:
         self._ctx = mp.get_context("spawn")
         self._proc = None
@@ -49,7 +51,8 @@ class AnalysisProcess:
         self._discard()
         parent, child = self._ctx.Pipe()
         self._stop = self._ctx.Event()
-        self._proc = self._ctx.Process(target=_child_main, args=(child, self._stop),
+        self._proc = self._ctx.Process(target=self.child_main or _child_main,
+                                       args=(child, self._stop),
                                        name="foresyte-analysis", daemon=True)
         self._proc.start()
         child.close()
