@@ -93,7 +93,8 @@ def test_frame_results_round_trip_in_batches(store):
     assert store.get_job(job.job_id).frames_total == 50
     assert store.video_info(job.job_id).width == 640
     with pytest.raises(duckdb.ConstraintException):  # (job_id, frame_index) is the key
-        store._cursor().execute("INSERT INTO frames VALUES (?, 0, 0.0, NULL, NULL)", [job.job_id])
+        store._cursor().execute(
+            "INSERT INTO frames (job_id, frame_index, time_s) VALUES (?, 0, 0.0)", [job.job_id])
 
 
 def test_retry_clears_results_and_remove_deletes_rows(store):

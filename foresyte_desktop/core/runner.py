@@ -132,7 +132,8 @@ class JobRunner:
             max_frames=job.max_frames - done if job.max_frames else None,
             start=job.checkpoint_frame + job.frame_stride if resuming else 0,
             roi=job.roi, model_sha256=model_sha,
-            first_track_id=self.store.next_track_id(job.job_id) if resuming else 1)
+            first_track_id=self.store.next_track_id(job.job_id) if resuming else 1,
+            resume_state=self.store.resume_state(job.job_id) if resuming else None)
         should_stop = lambda: cancel.is_set  # noqa: E731
         stream = self._process.run(request, should_stop) if self._process \
             else run_in_process(request, should_stop)

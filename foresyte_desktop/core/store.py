@@ -256,13 +256,23 @@ class JobStore:
 
     def commit_batch(self, job_id: str, frames: list[FrameResult], *, frames_done: int,
                      checkpoint_frame: int | None) -> None:
-        """Store a batch of frame results and the job's checkpoint in one transaction."""
+        """Store a batch of frame results and the job's checkpoint in one transaction, with the
+        pipeline's state after the checkpoint frame (the batch's last)."""
+        state = frames[-1].resume_state if frames else None
+
         def work(cur):
             _insert_frames(cur, job_id, frames)
             cur.execute(
-                f"UPDATE jobs SET frames_done = ?, checkpoint_frame = ?, {TOUCH} WHERE job_id = ?",
-                [frames_done, checkpoint_frame, utcnow(), job_id])
+                f"UPDATE jobs SET frames_done = ?, checkpoint_frame = ?, resume_state = ?, "
+                f"{TOUCH} WHERE job_id = ?",
+                [frames_done, checkpoint_frame, state, utcnow(), job_id])
         self._write(work)
+
+    def resume_state(self, job_id: str) -> bytes | None:
+        """The pipeline's state at the job's checkpoint, if its pipeline keeps one."""
+        row = _first_row(self._cursor().execute(
+            "SELECT resume_state FROM jobs WHERE job_id = ?", [job_id]))
+        return bytes(row[0]) if row and row[0] is not None else None
 
     def set_total(self, job_id: str, frames_total: int, *, unreadable_frames: int = 0) -> None:
         """The real frame count once the stream has ended (the container's may be off)."""
@@ -306,7 +316,8 @@ class JobStore:
         def work(cur):
             row = cur.execute(
                 "UPDATE jobs SET status = 'pending', error_message = NULL, frames_done = 0, "
-                "checkpoint_frame = NULL, started_at = NULL, finished_at = NULL, "
+                "checkpoint_frame = NULL, resume_state = NULL, started_at = NULL, "
+                "finished_at = NULL, "
                 f"unreadable_frames = 0, {TOUCH} WHERE job_id = ? "
                 "AND status IN ('failed', 'cancelled', 'completed') "
                 f"RETURNING {JOB_COLUMNS}", [utcnow(), job_id]).fetchone()
@@ -379,7 +390,8 @@ class JobStore:
         cur = self._cursor()
         bounds = [job_id, first, last if last is not None else 2**31 - 1]
         frames = cur.execute(
-            "SELECT frame_index, time_s, reused_from, checked FROM frames WHERE job_id = ? "
+            "SELECT frame_index, time_s, reused_from, checked, objects_from FROM frames "
+            "WHERE job_id = ? "
             "AND frame_index BETWEEN ? AND ? ORDER BY frame_index", bounds).fetchall()
         ocr: dict[int, list[OcrLine]] = {}
         for fi, text, conf, box in cur.execute(
@@ -393,8 +405,9 @@ class JobStore:
                 "FROM detections WHERE job_id = ? AND frame_index BETWEEN ? AND ? "
                 "ORDER BY frame_index, det_no", bounds).fetchall():
             dets.setdefault(fi, []).append(Detection(label, cid, conf, [x1, y1, x2, y2], track))
-        for fi, time_s, reused, checked in frames:
-            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused, checked)
+        for fi, time_s, reused, checked, objects_from in frames:
+            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused, checked,
+                              objects_from)
 
     def next_track_id(self, job_id: str) -> int:
         """The first track id a job's tracker may hand out: resumed jobs never reuse one."""
@@ -451,10 +464,12 @@ def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:
     if not frames:
         return
     cur.execute(
-        "INSERT INTO frames SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[]), "
-        "unnest(?::VARCHAR[])",
+        "INSERT INTO frames (job_id, frame_index, time_s, reused_from, checked, objects_from) "
+        "SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+        "unnest(?::INTEGER[])",
         [job_id, [f.frame_index for f in frames], [f.time_s for f in frames],
-         [f.reused_from for f in frames], [f.checked for f in frames]])
+         [f.reused_from for f in frames], [f.checked for f in frames],
+         [f.objects_from for f in frames]])
     lines = [(f.frame_index, n, o) for f in frames for n, o in enumerate(f.ocr)]
     if lines:
         cur.execute(
