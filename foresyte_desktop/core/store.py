@@ -8,6 +8,7 @@ their last checkpoint.
 """
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -28,6 +29,8 @@ from foresyte_desktop.core.model import (
     Detection, FrameResult, Job, JobSpec, OcrLine, VideoInfo,
 )
 from foresyte_desktop.core.paths import DB_NAME
+
+log = logging.getLogger(__name__)
 
 JOB_COLUMNS = (
     "job_id, status, pipeline_id, frame_stride, max_frames, model_path, input_path, input_size, "
@@ -56,6 +59,8 @@ class JobStore:
 
     def __init__(self, db_path: Path):
         self.path = Path(db_path)
+        if _wipe_marker(self.path).exists():  # killed after a removal, before the rewrite
+            _rewrite_without_freed_blocks(self.path)
         self._conn = _connect(self.path)
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
@@ -156,6 +161,8 @@ class JobStore:
                     pass
             self._cursors.clear()
         self._conn.close()
+        if _wipe_marker(self.path).exists():
+            _rewrite_without_freed_blocks(self.path)
 
     def __enter__(self) -> "JobStore":
         return self
@@ -330,10 +337,18 @@ class JobStore:
         """Delete the jobs that are not running, with their results and output files; returns
         the ids deleted. A running job is left whole: its runner must stop first (the queue
         cancels it, then removes it). One transaction, so a worker's claim cannot slip in
-        between the check and the delete."""
+        between the check and the delete.
+
+        DuckDB does not zero the blocks deleted rows leave in the file, so their text stays
+        in the file's free space until the store is closed: `close()` then rewrites the
+        database without them (or the next open does, if the process was killed first)."""
         ids = list(job_ids)
         if not ids:
             return []
+        try:  # before the delete, so that a kill in between still leads to the rewrite
+            _wipe_marker(self.path).touch(mode=0o600)
+        except OSError as exc:
+            raise self._write_failed(exc) from exc
 
         def work(cur):
             rows = cur.execute(
@@ -352,8 +367,9 @@ class JobStore:
         return [r[0] for r in rows]
 
     def _checkpoint(self) -> None:
-        """CHECKPOINT, waiting out other threads' transactions in flight (a worker committing a
-        batch); if they never pause, DuckDB still checkpoints on its own, at the latest on close."""
+        """CHECKPOINT (the log folded into the file), waiting out other threads' transactions
+        in flight (a worker committing a batch); if they never pause it is left to DuckDB,
+        which checkpoints on its own, at the latest on close."""
         for _ in range(CONFLICT_RETRIES):
             try:
                 self._cursor().execute("CHECKPOINT")
@@ -529,6 +545,36 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"The file {path} is not a ForeSyte job database, or it is damaged "
                          f"({_first_line(exc)}). It was left untouched; move it away or choose "
                          "another --data-dir.") from exc
+
+
+def _wipe_marker(path: Path) -> Path:
+    """Present from a removal until the database has been rewritten without its rows."""
+    return path.with_name(path.name + ".wipe-pending")
+
+
+def _rewrite_without_freed_blocks(path: Path) -> None:
+    """Copy the database into a fresh file and put it in the old one's place, so nothing of
+    deleted rows is left in it. On failure (a full disk, another process holding the file)
+    the database stays as it was and the rewrite is tried again on the next close or open."""
+    fresh = path.with_name(path.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    try:
+        conn = duckdb.connect(str(path))
+        try:
+            name = conn.execute("SELECT current_database()").fetchone()[0]
+            conn.execute("ATTACH ? AS fresh", [str(fresh)])
+            conn.execute(f'COPY FROM DATABASE "{name}" TO fresh')
+            conn.execute("DETACH fresh")
+        finally:
+            conn.close()
+        if os.name == "posix":
+            os.chmod(fresh, 0o600)
+        os.replace(fresh, path)
+        _wipe_marker(path).unlink(missing_ok=True)
+    except (duckdb.Error, OSError) as exc:
+        fresh.unlink(missing_ok=True)
+        log.warning("the database could not be rewritten after a removal (%s); trying again "
+                    "on the next close", _first_line(exc))
 
 
 def _first_row(result) -> tuple | None:
