@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core fonts-wqy-zenhei
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint notices system deps bench bench-search bench-pipe bench-reliability soak \
+.PHONY: run test lint notices system deps bench bench-search bench-pipe bench-reliability soak chaos \
 	bundle bundle-check screenshot screenshot-search clean
 
 run: deps
@@ -65,9 +65,16 @@ bench-pipe: deps
 soak: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability soak
 
-# The cost of analysing in a supervised child process, and store operations with 500 jobs.
+# SIGKILL `foresyte run` and the window's queue at 100 random moments (seed 14), restart until
+# the queue is done, then check the store (tests/chaos.py; `make test` runs it with 10 kills).
+chaos: deps
+	$(TEST_ENV) $(BIN)/python -m tests.chaos --kills 100 --seed 14
+
+# The cost of analysing in a supervised child process, and of the viewer's frames decoded in
+# one, and store operations with 500 jobs.
 bench-reliability: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability isolation
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability viewer
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability store
 
 deps: system $(STAMP)

@@ -1,5 +1,6 @@
 """Kill `foresyte run` with SIGKILL at several points, run it again: the job continues from its
-checkpoint and ends with exactly the results of an uninterrupted run."""
+checkpoint and ends with exactly the results of an uninterrupted run; a yolo_ocr job keeps its
+tracks."""
 import json
 import os
 import signal
@@ -8,7 +9,10 @@ import sys
 
 import pytest
 
+from foresyte_desktop.core.model import JobSpec
+from foresyte_desktop.core.runner import CancelToken, JobRunner
 from foresyte_desktop.core.store import JobStore
+from tests.videos import make_square_video
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -94,3 +98,41 @@ def test_killed_job_resumes_from_its_checkpoint(point, text_video, tmp_path, ref
         assert checkpoint == 2  # the held 3rd batch was rolled back, the first 2 kept
     if point == "mid-job, between batches":
         assert checkpoint >= 4
+
+
+@pytest.fixture
+def square_pipeline(monkeypatch):
+    monkeypatch.setenv("FORESYTE_PIPELINES", "tests.crashing_pipelines:SquareTrackingPipeline")
+    import importlib
+
+    import foresyte_desktop.core.pipelines as registry
+    importlib.reload(registry)
+    yield
+    monkeypatch.delenv("FORESYTE_PIPELINES")
+    registry.PIPELINES.pop("test_squares", None)
+
+
+def test_a_yolo_ocr_job_stopped_and_resumed_keeps_its_tracks(store, data_dir, tmp_path,
+                                                             square_pipeline):
+    """The real yolo_ocr pipeline and ByteTrack, in the analysis child, with a detector that
+    finds two white squares: stopped at its 23rd frame and resumed, the job has the tracks,
+    the frames and the JSON of an uninterrupted run."""
+    video = make_square_video(tmp_path / "squares.mp4")
+    whole = store.add_job(JobSpec(str(video), "test_squares"))
+    stopped = store.add_job(JobSpec(str(video), "test_squares"))
+    token = CancelToken()
+    with JobRunner(store, data_dir, batch_frames=5) as runner:
+        assert runner.run_next(job_ids=[whole.job_id]).status == "completed"
+        first = runner.run_next(token, lambda p: token.interrupt() if p.frames_done >= 23
+                                else None, job_ids=[stopped.job_id])
+        assert first.status == "pending" and 20 <= first.checkpoint_frame < 59
+        again = runner.run_next(job_ids=[stopped.job_id])
+    assert again.status == "completed" and again.resume_count == 1
+    ref = json.loads(open(store.get_job(whole.job_id).output_path, encoding="utf-8").read())
+    doc = json.loads(open(again.output_path, encoding="utf-8").read())
+    assert [(t["id"], t["first_frame"], t["last_frame"]) for t in ref["tracks"]] == \
+        [(1, 0, 59), (2, 0, 59)]
+    assert doc["tracks"] == ref["tracks"]
+    assert doc["results"] == ref["results"]
+    carried = [r for r in doc["results"] if "objects_from" in r]
+    assert carried and all(r["objects_from"] == r["frame_index"] - 1 for r in carried)

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from foresyte_desktop.core.model import JobSpec
+from foresyte_desktop.core.results import SCHEMA_VERSION
 from foresyte_desktop.core.runner import CancelToken, JobRunner
 
 
@@ -15,7 +16,7 @@ def runner(store, data_dir):
 
 
 def check_schema(doc: dict) -> None:
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == SCHEMA_VERSION
     assert set(doc["job"]) >= {"job_id", "pipeline_id", "frame_stride", "max_frames", "status",
                                "created_at", "finished_at"}
     assert set(doc["video"]) == {"path", "width", "height", "fps", "frame_count", "duration_s"}

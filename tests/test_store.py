@@ -93,7 +93,8 @@ def test_frame_results_round_trip_in_batches(store):
     assert store.get_job(job.job_id).frames_total == 50
     assert store.video_info(job.job_id).width == 640
     with pytest.raises(duckdb.ConstraintException):  # (job_id, frame_index) is the key
-        store._cursor().execute("INSERT INTO frames VALUES (?, 0, 0.0, NULL, NULL)", [job.job_id])
+        store._cursor().execute(
+            "INSERT INTO frames (job_id, frame_index, time_s) VALUES (?, 0, 0.0)", [job.job_id])
 
 
 def test_retry_clears_results_and_remove_deletes_rows(store):
@@ -109,7 +110,8 @@ def test_retry_clears_results_and_remove_deletes_rows(store):
     store.claim_next()
     store.commit_batch(job.job_id, [FrameResult(0, 0.0, [OcrLine("x", 1.0, BOX)])],
                        frames_done=1, checkpoint_frame=0)
-    assert store.remove([job.job_id]) == 1
+    store.finish(job.job_id, "completed")
+    assert store.remove([job.job_id]) == [job.job_id]
     assert store.get_job(job.job_id) is None
     cur = store._cursor()
     for table in ("frames", "ocr_lines", "detections", "videos"):

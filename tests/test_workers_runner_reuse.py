@@ -1,6 +1,7 @@
 """Workers reuse one runner (and its analysis child process) per job running at once."""
 import psutil
 
+from foresyte_desktop.core import decode_process
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.workers.job_queue import JobQueue
 from tests.videos import make_text_video
@@ -17,8 +18,9 @@ def test_jobs_back_to_back_share_one_analysis_process(qtbot, store, data_dir, tm
         queue.start()
     assert [j.status for j in ended] == ["completed"] * 4
     assert len(queue._runners) == 1
+    probing = decode_process.shared()._proc  # the decode child that probed the files at intake
     analysis = [p for p in psutil.Process().children(recursive=True)
-                if "resource_tracker" not in " ".join(p.cmdline())]
+                if "resource_tracker" not in " ".join(p.cmdline()) and p.pid != probing.pid]
     assert len(analysis) == 1
     queue.shutdown()
     queue.wait(5000)

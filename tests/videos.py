@@ -110,3 +110,21 @@ def make_speckled_word_video(path: Path, word: str, rest: str, *, keep: float,
         writer.write(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
     writer.release()
     return path
+
+
+def make_square_video(path: Path, frames: int = 60, *, fps: float = 10,
+                      size: tuple[int, int] = (320, 180)) -> Path:
+    """Two white squares crossing the frame in opposite directions under a grey caption that
+    changes halfway ("TRACK ONE", then "TRACK TWO"): objects to track, text to read."""
+    w, h = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    assert writer.isOpened(), "OpenCV cannot write MP4 here"
+    for n in range(frames):
+        img = np.full((h, w, 3), 30, np.uint8)
+        cv2.rectangle(img, (10 + 3 * n, 20), (40 + 3 * n, 50), (255, 255, 255), -1)
+        cv2.rectangle(img, (w - 40 - 2 * n, 70), (w - 10 - 2 * n, 100), (255, 255, 255), -1)
+        cv2.putText(img, "TRACK ONE" if n < frames // 2 else "TRACK TWO", (20, h - 25),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.0, (170, 170, 170), 2, cv2.LINE_AA)
+        writer.write(img)
+    writer.release()
+    return path

@@ -1,8 +1,9 @@
-"""Reliability benchmarks: a soak through the real worker pool, the cost of process isolation,
-and the speed of store operations with a long queue.
+"""Reliability benchmarks: a soak through the real worker pool, the cost of process isolation
+(for analysis, and for the viewer's frames), and the speed of store operations with a long queue.
 
     python -m foresyte_desktop.bench.reliability soak [--videos 50]
     python -m foresyte_desktop.bench.reliability isolation [--jobs 3]
+    python -m foresyte_desktop.bench.reliability viewer [--frames 200]
     python -m foresyte_desktop.bench.reliability store [--jobs 500]
 
 Each prints a table and writes the same figures as JSON under .bench/ (git-ignored).
@@ -126,6 +127,63 @@ def isolation(jobs: int) -> dict:
     return result
 
 
+def make_viewer_clip(path: Path, frames: int, size: tuple[int, int]) -> Path:
+    """A clip whose every pixel changes every frame, so no frame decodes for free."""
+    import cv2
+    import numpy as np
+    w, h = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25, (w, h))
+    rng = np.random.default_rng(0)
+    for n in range(frames):
+        img = rng.integers(0, 255, size=(h // 8, w // 8, 3), dtype=np.uint8)
+        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR)
+        cv2.putText(img, f"FRAME {n}", (40, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 2,
+                    (255, 255, 255), 4)
+        writer.write(img)
+    writer.release()
+    return path
+
+
+def viewer(frames: int) -> dict:
+    """The viewer's frame latency: decoded in this process against in the decode child (the
+    same function, `viewer_frame`, either way), stepping frame by frame and seeking at random,
+    for a 640x360 and a 1280x720 clip."""
+    import random
+
+    from foresyte_desktop.core.decode_process import DecodeProcess, open_video, viewer_frame
+    work = Path(tempfile.mkdtemp(prefix="foresyte-viewer-"))
+    result: dict = {}
+    child = DecodeProcess()
+    try:
+        for size in ((640, 360), (1280, 720)):
+            clip = make_viewer_clip(work / f"clip {size[1]}p.mp4", frames, size)
+            seeks = random.Random(0).sample(range(frames), min(40, frames))
+            modes = {"in-process": lambda fn, *a: fn(str(clip), *a),
+                     "decode child": lambda fn, *a: child.call(fn, str(clip), *a)}
+            timings: dict[str, dict[str, list[float]]] = {}
+            for _ in range(2):  # alternating rounds, the median of each
+                for mode, call in modes.items():
+                    call(open_video)
+                    for kind, order in (("step", range(frames)), ("seek", seeks)):
+                        for index in order:
+                            t = time.perf_counter()
+                            call(viewer_frame, index)
+                            timings.setdefault(mode, {}).setdefault(kind, []).append(
+                                (time.perf_counter() - t) * 1000)
+            for mode, kinds in timings.items():
+                for kind, ms in kinds.items():
+                    ms.sort()
+                    result[f"{size[1]}p {kind} {mode} median / p95 ms"] = (
+                        round(statistics.median(ms), 2), round(ms[int(len(ms) * 0.95)], 2))
+            for kind in ("step", "seek"):
+                result[f"{size[1]}p {kind} child / in-process"] = round(
+                    statistics.median(timings["decode child"][kind]) /
+                    statistics.median(timings["in-process"][kind]), 2)
+    finally:
+        child.close()
+    return result
+
+
 def store_ops(jobs: int) -> dict:
     """Store operations with a long queue: the work behind the window's list and each tick."""
     data = Path(tempfile.mkdtemp(prefix="foresyte-store-"))
@@ -163,9 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="what", required=True)
     sub.add_parser("soak").add_argument("--videos", type=int, default=50)
     sub.add_parser("isolation").add_argument("--jobs", type=int, default=3)
+    sub.add_parser("viewer").add_argument("--frames", type=int, default=200)
     sub.add_parser("store").add_argument("--jobs", type=int, default=500)
     args = parser.parse_args(argv)
     result = {"soak": lambda: soak(args.videos), "isolation": lambda: isolation(args.jobs),
+              "viewer": lambda: viewer(args.frames),
               "store": lambda: store_ops(args.jobs)}[args.what]()
     for key, value in result.items():
         print(f"{key:40} {value}")

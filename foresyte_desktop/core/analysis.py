@@ -35,6 +35,7 @@ class AnalysisRequest:
     start: int  # first frame index to analyse
     roi: tuple[float, float, float, float] | None = None
     first_track_id: int = 1  # past the ids the job stored before an interruption
+    resume_state: bytes | None = None  # the pipeline's state at the checkpoint, if it keeps one
     model_sha256: str | None = None  # a trusted pickle model must still have this content
     pipe_batch: int = PIPE_BATCH_FRAMES  # at most this many results per message from a child
 
@@ -57,6 +58,7 @@ class Analysis:
             self._pipeline = create_pipeline(request.pipeline_id, model_path=request.model_path,
                                              data_dir=Path(request.data_dir), roi=request.roi,
                                              first_track_id=request.first_track_id)
+            self._pipeline.resume_state = request.resume_state
             self._pipeline.prepare()
         except BaseException:
             self._reader.close()

@@ -36,11 +36,14 @@ class AnalysisCrashed(ForesyteError):
 class AnalysisProcess:
     """The parent's handle on one child. Not thread-safe: one per runner (worker thread)."""
 
+    child_main = None  # what the child runs, if not _child_main (a test's stand-in)
+
     def __init__(self) -> None:
         self._ctx = mp.get_context("spawn")
         self._proc = None
         self._conn = None
         self._stop = None
+        self._request_no = 0
 
     def _ensure_started(self) -> None:
         if self._proc is not None and self._proc.is_alive():
@@ -48,7 +51,8 @@ class AnalysisProcess:
         self._discard()
         parent, child = self._ctx.Pipe()
         self._stop = self._ctx.Event()
-        self._proc = self._ctx.Process(target=_child_main, args=(child, self._stop),
+        self._proc = self._ctx.Process(target=self.child_main or _child_main,
+                                       args=(child, self._stop),
                                        name="foresyte-analysis", daemon=True)
         self._proc.start()
         child.close()
@@ -59,41 +63,87 @@ class AnalysisProcess:
 
         Raises ForesyteError for a bad file or model, AnalysisCrashed if the child died.
         `should_stop()` is polled; when true the child stops after the current frame.
+        Every message carries the number of the request it answers and any other is dropped;
+        a stream closed before its end (the caller failed, or stopped reading) stops the
+        child's work, draining what it still sends, or kills it, so the next request starts
+        on a quiet pipe.
         """
         self._ensure_started()
         self._stop.clear()
-        self._conn.send(request)
+        self._request_no += 1
+        number = self._request_no
+        self._conn.send((number, request))
         name = Path(request.input_path).name
         stopping_since = None
-        while True:
-            if should_stop() and stopping_since is None:
-                self._stop.set()
-                stopping_since = time.monotonic()
-            if stopping_since is not None and time.monotonic() - stopping_since > STOP_GRACE_S:
-                self._kill()  # the frame in flight is taking too long: cancel must be prompt
-                return
-            if not self._conn.poll(POLL_S):
-                if not self._proc.is_alive():
-                    raise self._crashed(name)
-                continue
-            try:
-                kind, payload = self._conn.recv()
-            except (EOFError, OSError):
-                raise self._crashed(name) from None
-            if kind == "frames":
-                for result in payload:
-                    if should_stop():  # a batch's later frames: as if the child had stopped
-                        break
-                    yield result
-            elif kind == "start":
-                yield ("start", *payload)
-            elif kind == "end":
-                yield payload
-                return
-            elif kind == "error":
-                raise ForesyteError(payload)
+        ended = False
+        try:
+            while True:
+                if should_stop() and stopping_since is None:
+                    self._stop.set()
+                    stopping_since = time.monotonic()
+                if stopping_since is not None and \
+                        time.monotonic() - stopping_since > STOP_GRACE_S:
+                    self._kill()  # the frame in flight is taking too long: cancel must be prompt
+                    ended = True
+                    return
+                message = self._receive(name)
+                if message is None:
+                    continue
+                answers, kind, payload = message
+                if answers != number:  # left over from an earlier request: not this job's
+                    continue
+                if kind == "frames":
+                    for result in payload:
+                        if should_stop():  # a batch's later frames: as if the child had stopped
+                            break
+                        yield result
+                elif kind == "start":
+                    yield ("start", *payload)
+                elif kind == "end":
+                    ended = True
+                    yield payload
+                    return
+                elif kind == "error":
+                    ended = True
+                    raise ForesyteError(payload)
+        except AnalysisCrashed:
+            ended = True
+            raise
+        finally:
+            if not ended:
+                self._abandon(number)
+
+    def _receive(self, name: str):
+        """The next message, None if none came within POLL_S; AnalysisCrashed if the child died."""
+        if not self._conn.poll(POLL_S):
+            if not self._proc.is_alive():
+                raise self._crashed(name)
+            return None
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):
+            raise self._crashed(name) from None
+
+    def _abandon(self, number: int) -> None:
+        """Stop request `number`'s work and read what it still sends, up to its end; kill the
+        child if that takes longer than a cancel may."""
+        if self._proc is None:
+            return
+        self._stop.set()
+        until = time.monotonic() + STOP_GRACE_S
+        try:
+            while time.monotonic() < until:
+                message = self._receive("")
+                if message is not None and message[0] == number and \
+                        message[1] in ("end", "error"):
+                    return
+        except AnalysisCrashed:
+            return
+        self._kill()
 
     def _crashed(self, name: str) -> AnalysisCrashed:
+        if self._proc is not None:
+            self._proc.join(1.0)  # the pipe can close a moment before the exit is reaped
         code = self._proc.exitcode if self._proc is not None else None
         self._discard()
         how = f" (signal {-code})" if code is not None and code < 0 else \
@@ -135,18 +185,30 @@ def _child_main(conn, stop) -> None:
         os.nice(CHILD_NICENESS)
     while True:
         try:
-            request = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if request is None:
+        if message is None:
             return
+        number, request = message
         try:
-            _serve(conn, stop, request)
+            _serve(_Answering(conn, number), stop, request)
         except (BrokenPipeError, EOFError):
             return
 
 
-def _serve(conn, stop, request: AnalysisRequest) -> None:
+class _Answering:
+    """The child's end of the pipe for one request: each message carries its number."""
+
+    def __init__(self, conn, number: int):
+        self._conn = conn
+        self._number = number
+
+    def send(self, message: tuple) -> None:
+        self._conn.send((self._number, *message))
+
+
+def _serve(conn: _Answering, stop, request: AnalysisRequest) -> None:
     try:
         analysis = Analysis(request)
     except ForesyteError as exc:

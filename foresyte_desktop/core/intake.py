@@ -1,4 +1,8 @@
-"""Turning what the user dropped or typed (files, folders) into queued jobs, refusing bad files."""
+"""Turning what the user dropped or typed (files, folders) into queued jobs, refusing bad files.
+
+Each file is probed in the decode child process (decode_process.py), never in the caller's:
+a file that crashes the decoder is refused with a sentence like any other bad file.
+"""
 from __future__ import annotations
 
 import os
@@ -8,7 +12,8 @@ from pathlib import Path
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.model import Job, JobSpec
 from foresyte_desktop.core.store import JobStore
-from foresyte_desktop.core.video import VIDEO_SUFFIXES, VideoRefused, probe
+from foresyte_desktop.core.decode_process import probe_isolated
+from foresyte_desktop.core.video import VIDEO_SUFFIXES, VideoRefused
 
 
 @dataclass
@@ -56,7 +61,7 @@ def queue_files(store: JobStore, paths: list[str | os.PathLike], spec: JobSpec, 
             if path.is_dir():
                 raise VideoRefused(path, "no videos in folder",
                                    "is a folder with no MP4 files in it")
-            probe(path)
+            probe_isolated(path)
         except VideoRefused as exc:
             result.refused.append(Refusal(str(path), str(exc), exc.reason))
             if record_refused:

@@ -64,6 +64,12 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE frames ADD COLUMN checked VARCHAR",
     ],
+    # 6: the analysed frame whose detections a frame carries (yolo_ocr), and the pipeline's
+    # state at the checkpoint (yolo_ocr's tracker), so a resumed job keeps its tracks.
+    [
+        "ALTER TABLE frames ADD COLUMN objects_from INTEGER",
+        "ALTER TABLE jobs ADD COLUMN resume_state BLOB",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,6 +32,10 @@ class FrameResult:
     detections: list[Detection] = field(default_factory=list)
     reused_from: int | None = None  # analysed frame whose recognition this one reuses
     checked: str | None = None  # how a reused reading was proven here: "glyphs" or "read"
+    objects_from: int | None = None  # analysed frame whose detections this one carries
+    # The pipeline's state after this frame, which a job resumed here restores (yolo_ocr: its
+    # tracker); stored with the checkpoint, never compared or shown.
+    resume_state: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

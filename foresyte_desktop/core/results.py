@@ -13,7 +13,9 @@ from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.core.tracks import attach_lines, build_tracks
 
-SCHEMA_VERSION = 1
+# 2: a yolo_ocr frame's carried detections are named by `objects_from`; `reused_from` is
+# about its text only, as in ocr_only.
+SCHEMA_VERSION = 2
 
 
 def _iso(ts: datetime | None) -> str | None:
@@ -31,6 +33,8 @@ def frame_record(frame: FrameResult) -> dict:
         record["reused_from"] = frame.reused_from
     if frame.checked is not None:
         record["checked"] = frame.checked
+    if frame.objects_from is not None:
+        record["objects_from"] = frame.objects_from
     return record
 
 

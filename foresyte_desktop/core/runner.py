@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -131,7 +132,8 @@ class JobRunner:
             max_frames=job.max_frames - done if job.max_frames else None,
             start=job.checkpoint_frame + job.frame_stride if resuming else 0,
             roi=job.roi, model_sha256=model_sha,
-            first_track_id=self.store.next_track_id(job.job_id) if resuming else 1)
+            first_track_id=self.store.next_track_id(job.job_id) if resuming else 1,
+            resume_state=self.store.resume_state(job.job_id) if resuming else None)
         should_stop = lambda: cancel.is_set  # noqa: E731
         stream = self._process.run(request, should_stop) if self._process \
             else run_in_process(request, should_stop)
@@ -139,24 +141,27 @@ class JobRunner:
         last_commit = time.monotonic()
         checkpoint = job.checkpoint_frame
         total, end = 0, None
-        for item in stream:
-            if isinstance(item, FrameResult):
-                batch.append(item)
-                done += 1
-                total = max(total, done)
-                if progress:
-                    progress(Progress(job.job_id, done, total, item))
-                if len(batch) >= self.batch_frames or \
-                        time.monotonic() - last_commit >= self.batch_seconds:
-                    checkpoint = self._commit(job, batch, done)
-                    batch, last_commit = [], time.monotonic()
-            elif isinstance(item, AnalysisEnd):
-                end = item
-            else:  # ("start", video info, planned frame count)
-                _, info, total = item
-                self.store.begin(job.job_id, info, total)
-                if progress:
-                    progress(Progress(job.job_id, done, total))
+        # Closed however the loop ends, so a failure here never leaves the child streaming
+        # this job's frames to the next one.
+        with closing(stream):
+            for item in stream:
+                if isinstance(item, FrameResult):
+                    batch.append(item)
+                    done += 1
+                    total = max(total, done)
+                    if progress:
+                        progress(Progress(job.job_id, done, total, item))
+                    if len(batch) >= self.batch_frames or \
+                            time.monotonic() - last_commit >= self.batch_seconds:
+                        checkpoint = self._commit(job, batch, done)
+                        batch, last_commit = [], time.monotonic()
+                elif isinstance(item, AnalysisEnd):
+                    end = item
+                else:  # ("start", video info, planned frame count)
+                    _, info, total = item
+                    self.store.begin(job.job_id, info, total)
+                    if progress:
+                        progress(Progress(job.job_id, done, total))
         if batch:
             checkpoint = self._commit(job, batch, done)
         self.last_stats = end.stats if end else {}

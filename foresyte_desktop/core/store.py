@@ -1,11 +1,14 @@
 """The job store: one DuckDB file whose `jobs` table is the queue, plus per-frame results.
 
-Nothing else holds job state. Each thread talks through its own cursor; write transactions
-that collide are retried. Opening the store moves jobs a crash left `running` back to
-`pending`, so they run again from their last checkpoint.
+Nothing else holds job state. Each unit of work (a worker's job, a background task) talks
+through a cursor of its own, opened by `session()` and closed when the work ends; a thread
+outside any session gets one cursor of its own. Write transactions that collide are retried.
+Opening the store moves jobs a crash left `running` back to `pending`, so they run again from
+their last checkpoint.
 """
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -13,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,8 @@ from foresyte_desktop.core.model import (
     Detection, FrameResult, Job, JobSpec, OcrLine, VideoInfo,
 )
 from foresyte_desktop.core.paths import DB_NAME
+
+log = logging.getLogger(__name__)
 
 JOB_COLUMNS = (
     "job_id, status, pipeline_id, frame_stride, max_frames, model_path, input_path, input_size, "
@@ -53,6 +59,8 @@ class JobStore:
 
     def __init__(self, db_path: Path):
         self.path = Path(db_path)
+        if _wipe_marker(self.path).exists():  # killed after a removal, before the rewrite
+            _rewrite_without_freed_blocks(self.path)
         self._conn = _connect(self.path)
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
@@ -69,16 +77,50 @@ class JobStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's own cursor: a DuckDB connection must not be shared across threads."""
-        cur = getattr(self._local, "cur", None)
+        """The cursor of this thread's session, or else this thread's own: a DuckDB connection
+        must not be shared across threads."""
+        cur = getattr(self._local, "session", None) or getattr(self._local, "cur", None)
         if cur is None:
+            cur = self._local.cur = self._open_cursor()
+        return cur
+
+    def _open_cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._cursors_lock:
             if self.closed:
                 raise StoreError("The job database is closed.")
             cur = self._conn.cursor()
-            self._local.cur = cur
-            with self._cursors_lock:
-                self._cursors.append(cur)
+            self._cursors.append(cur)
         return cur
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One unit of work on this thread: its store calls share a cursor, closed at the end.
+
+        Qt's pool threads can come back to Python with a fresh thread state, so a cursor kept
+        per thread would be orphaned (and kept open) after every task; a session's is not.
+        Nested sessions share the outer one's cursor.
+        """
+        if getattr(self._local, "session", None) is not None:
+            yield
+            return
+        cur = self._local.session = self._open_cursor()
+        try:
+            yield
+        finally:
+            self._local.session = None
+            with self._cursors_lock:
+                if cur in self._cursors:
+                    self._cursors.remove(cur)
+            try:
+                cur.close()
+            except duckdb.Error:
+                pass
+
+    @property
+    def open_cursors(self) -> int:
+        """How many cursors are open now (sessions in progress and threads' own)."""
+        with self._cursors_lock:
+            return len(self._cursors)
 
     def _write(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run `work` in one transaction, retrying when another thread's write conflicts."""
@@ -119,6 +161,8 @@ class JobStore:
                     pass
             self._cursors.clear()
         self._conn.close()
+        if _wipe_marker(self.path).exists():
+            _rewrite_without_freed_blocks(self.path)
 
     def __enter__(self) -> "JobStore":
         return self
@@ -219,13 +263,23 @@ class JobStore:
 
     def commit_batch(self, job_id: str, frames: list[FrameResult], *, frames_done: int,
                      checkpoint_frame: int | None) -> None:
-        """Store a batch of frame results and the job's checkpoint in one transaction."""
+        """Store a batch of frame results and the job's checkpoint in one transaction, with the
+        pipeline's state after the checkpoint frame (the batch's last)."""
+        state = frames[-1].resume_state if frames else None
+
         def work(cur):
             _insert_frames(cur, job_id, frames)
             cur.execute(
-                f"UPDATE jobs SET frames_done = ?, checkpoint_frame = ?, {TOUCH} WHERE job_id = ?",
-                [frames_done, checkpoint_frame, utcnow(), job_id])
+                f"UPDATE jobs SET frames_done = ?, checkpoint_frame = ?, resume_state = ?, "
+                f"{TOUCH} WHERE job_id = ?",
+                [frames_done, checkpoint_frame, state, utcnow(), job_id])
         self._write(work)
+
+    def resume_state(self, job_id: str) -> bytes | None:
+        """The pipeline's state at the job's checkpoint, if its pipeline keeps one."""
+        row = _first_row(self._cursor().execute(
+            "SELECT resume_state FROM jobs WHERE job_id = ?", [job_id]))
+        return bytes(row[0]) if row and row[0] is not None else None
 
     def set_total(self, job_id: str, frames_total: int, *, unreadable_frames: int = 0) -> None:
         """The real frame count once the stream has ended (the container's may be off)."""
@@ -269,7 +323,8 @@ class JobStore:
         def work(cur):
             row = cur.execute(
                 "UPDATE jobs SET status = 'pending', error_message = NULL, frames_done = 0, "
-                "checkpoint_frame = NULL, started_at = NULL, finished_at = NULL, "
+                "checkpoint_frame = NULL, resume_state = NULL, started_at = NULL, "
+                "finished_at = NULL, "
                 f"unreadable_frames = 0, {TOUCH} WHERE job_id = ? "
                 "AND status IN ('failed', 'cancelled', 'completed') "
                 f"RETURNING {JOB_COLUMNS}", [utcnow(), job_id]).fetchone()
@@ -278,27 +333,43 @@ class JobStore:
             return _row_to_job(row) if row else None
         return self._write(work)
 
-    def remove(self, job_ids: Iterable[str]) -> int:
-        """Delete jobs, their results and their output files, then CHECKPOINT so the rows
-        leave the database file too: what videos show is private."""
+    def remove(self, job_ids: Iterable[str]) -> list[str]:
+        """Delete the jobs that are not running, with their results and output files; returns
+        the ids deleted. A running job is left whole: its runner must stop first (the queue
+        cancels it, then removes it). One transaction, so a worker's claim cannot slip in
+        between the check and the delete.
+
+        DuckDB does not zero the blocks deleted rows leave in the file, so their text stays
+        in the file's free space until the store is closed: `close()` then rewrites the
+        database without them (or the next open does, if the process was killed first)."""
         ids = list(job_ids)
         if not ids:
-            return 0
+            return []
+        try:  # before the delete, so that a kill in between still leads to the rewrite
+            _wipe_marker(self.path).touch(mode=0o600)
+        except OSError as exc:
+            raise self._write_failed(exc) from exc
 
         def work(cur):
-            _delete_results(cur, ids)
-            return [r[0] for r in cur.execute(
+            rows = cur.execute(
                 "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) "
-                "RETURNING output_path", [ids]).fetchall()]
-        outputs = self._write(work)
-        self._checkpoint()
-        for output in filter(None, outputs):
-            Path(output).unlink(missing_ok=True)
-        return len(outputs)
+                "AND status <> 'running' RETURNING CAST(job_id AS VARCHAR), output_path",
+                [ids]).fetchall()
+            if rows:
+                _delete_results(cur, [r[0] for r in rows])
+            return rows
+        rows = self._write(work)
+        if rows:
+            self._checkpoint()
+        for _, output in rows:
+            if output:
+                Path(output).unlink(missing_ok=True)
+        return [r[0] for r in rows]
 
     def _checkpoint(self) -> None:
-        """CHECKPOINT, waiting out other threads' transactions in flight (a worker committing a
-        batch); if they never pause, DuckDB still checkpoints on its own, at the latest on close."""
+        """CHECKPOINT (the log folded into the file), waiting out other threads' transactions
+        in flight (a worker committing a batch); if they never pause it is left to DuckDB,
+        which checkpoints on its own, at the latest on close."""
         for _ in range(CONFLICT_RETRIES):
             try:
                 self._cursor().execute("CHECKPOINT")
@@ -335,7 +406,8 @@ class JobStore:
         cur = self._cursor()
         bounds = [job_id, first, last if last is not None else 2**31 - 1]
         frames = cur.execute(
-            "SELECT frame_index, time_s, reused_from, checked FROM frames WHERE job_id = ? "
+            "SELECT frame_index, time_s, reused_from, checked, objects_from FROM frames "
+            "WHERE job_id = ? "
             "AND frame_index BETWEEN ? AND ? ORDER BY frame_index", bounds).fetchall()
         ocr: dict[int, list[OcrLine]] = {}
         for fi, text, conf, box in cur.execute(
@@ -349,8 +421,9 @@ class JobStore:
                 "FROM detections WHERE job_id = ? AND frame_index BETWEEN ? AND ? "
                 "ORDER BY frame_index, det_no", bounds).fetchall():
             dets.setdefault(fi, []).append(Detection(label, cid, conf, [x1, y1, x2, y2], track))
-        for fi, time_s, reused, checked in frames:
-            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused, checked)
+        for fi, time_s, reused, checked, objects_from in frames:
+            yield FrameResult(fi, time_s, ocr.get(fi, []), dets.get(fi, []), reused, checked,
+                              objects_from)
 
     def next_track_id(self, job_id: str) -> int:
         """The first track id a job's tracker may hand out: resumed jobs never reuse one."""
@@ -407,10 +480,12 @@ def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:
     if not frames:
         return
     cur.execute(
-        "INSERT INTO frames SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[]), "
-        "unnest(?::VARCHAR[])",
+        "INSERT INTO frames (job_id, frame_index, time_s, reused_from, checked, objects_from) "
+        "SELECT ?::UUID, unnest(?), unnest(?), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+        "unnest(?::INTEGER[])",
         [job_id, [f.frame_index for f in frames], [f.time_s for f in frames],
-         [f.reused_from for f in frames], [f.checked for f in frames]])
+         [f.reused_from for f in frames], [f.checked for f in frames],
+         [f.objects_from for f in frames]])
     lines = [(f.frame_index, n, o) for f in frames for n, o in enumerate(f.ocr)]
     if lines:
         cur.execute(
@@ -470,6 +545,36 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"The file {path} is not a ForeSyte job database, or it is damaged "
                          f"({_first_line(exc)}). It was left untouched; move it away or choose "
                          "another --data-dir.") from exc
+
+
+def _wipe_marker(path: Path) -> Path:
+    """Present from a removal until the database has been rewritten without its rows."""
+    return path.with_name(path.name + ".wipe-pending")
+
+
+def _rewrite_without_freed_blocks(path: Path) -> None:
+    """Copy the database into a fresh file and put it in the old one's place, so nothing of
+    deleted rows is left in it. On failure (a full disk, another process holding the file)
+    the database stays as it was and the rewrite is tried again on the next close or open."""
+    fresh = path.with_name(path.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    try:
+        conn = duckdb.connect(str(path))
+        try:
+            name = conn.execute("SELECT current_database()").fetchone()[0]
+            conn.execute("ATTACH ? AS fresh", [str(fresh)])
+            conn.execute(f'COPY FROM DATABASE "{name}" TO fresh')
+            conn.execute("DETACH fresh")
+        finally:
+            conn.close()
+        if os.name == "posix":
+            os.chmod(fresh, 0o600)
+        os.replace(fresh, path)
+        _wipe_marker(path).unlink(missing_ok=True)
+    except (duckdb.Error, OSError) as exc:
+        fresh.unlink(missing_ok=True)
+        log.warning("the database could not be rewritten after a removal (%s); trying again "
+                    "on the next close", _first_line(exc))
 
 
 def _first_row(result) -> tuple | None:

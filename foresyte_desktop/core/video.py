@@ -35,7 +35,11 @@ class VideoRefused(VideoError):
     def __init__(self, path: str | os.PathLike, reason: str, detail: str = ""):
         self.path = str(path)
         self.reason = reason
+        self.detail = detail
         super().__init__(f"“{Path(path).name}” {detail or 'was refused: ' + reason}.")
+
+    def __reduce__(self):  # crosses back from the decode child whole
+        return type(self), (self.path, self.reason, self.detail)
 
 
 def check_readable_mp4(path: str | os.PathLike) -> None:

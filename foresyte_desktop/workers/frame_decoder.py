@@ -1,21 +1,20 @@
 """Decoding video frames for the viewer on its own thread: the latest request wins.
 
-Seeking in an H.264 file can take longer than a screen refresh, so the GUI thread only posts
-the frame it wants and shows the frame when it arrives. Requests that pile up while the user
-drags the slider collapse into the last one.
+The frames are decoded in a decode child process of the viewer's own (core/decode_process.py),
+which keeps the file open between frames and sends each image back, so a file that crashes
+FFmpeg fails to show with a sentence instead of taking the window down; the next request
+starts a fresh child. Seeking in an H.264 file can take longer than a screen refresh, so the
+GUI thread only posts the frame it wants and shows the frame when it arrives. Requests that
+pile up while the user drags the slider collapse into the last one.
 """
 from __future__ import annotations
 
 import threading
 
-import cv2
-import numpy as np
 from PySide6.QtCore import QThread, Signal
 
+from foresyte_desktop.core.decode_process import DecodeProcess, open_video, viewer_frame
 from foresyte_desktop.core.errors import VideoError
-from foresyte_desktop.core.video import probe
-
-SEEK_AFTER = 48  # frames ahead beyond which a seek beats decoding every frame in between
 
 
 class FrameDecoder(QThread):
@@ -47,44 +46,31 @@ class FrameDecoder(QThread):
         self.wait()
 
     def run(self) -> None:
-        cap: cv2.VideoCapture | None = None
+        child = DecodeProcess()
         current: str | None = None
-        position = 0  # the index of the frame the next read() returns
-        while True:
-            with self._cond:
-                while self._wanted is None and not self._quit:
-                    self._cond.wait()
-                if self._quit:
-                    break
-                path, index = self._wanted
-                reopen, self._wanted, self._reopen = self._reopen, None, False
-            if path != current or reopen:
-                if cap is not None:
-                    cap.release()
-                cap, current, position = None, path, 0
+        shown = False  # the current file opened: its frames can be asked for
+        try:
+            while True:
+                with self._cond:
+                    while self._wanted is None and not self._quit:
+                        self._cond.wait()
+                    if self._quit:
+                        break
+                    path, index = self._wanted
+                    reopen, self._wanted, self._reopen = self._reopen, None, False
                 try:
-                    info = probe(path)
+                    if path != current or reopen:
+                        current, shown = path, False
+                        info = child.call(open_video, path)
+                        shown = True
+                        self.opened.emit(path, info)
+                    if not shown:  # this file already failed to open
+                        continue
+                    image = child.call(viewer_frame, path, index)
                 except VideoError as exc:
+                    shown = False
                     self.failed.emit(path, str(exc))
                     continue
-                cap = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
-                self.opened.emit(path, info)
-            if cap is None:  # this file already failed to open
-                continue
-            image, position = _read(cap, position, index)
-            self.decoded.emit(path, index, image)
-        if cap is not None:
-            cap.release()
-
-
-def _read(cap: cv2.VideoCapture, position: int, index: int) -> tuple[np.ndarray | None, int]:
-    """Frame `index`, and the new position: decode forward when close, seek otherwise."""
-    if index < position or index - position > SEEK_AFTER:
-        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-        position = index
-    while position < index:
-        if not cap.grab():
-            return None, position
-        position += 1
-    ok, image = cap.read()
-    return (image, position + 1) if ok else (None, position)
+                self.decoded.emit(path, index, image)
+        finally:
+            child.close()

@@ -43,7 +43,7 @@ class JobQueue(QObject):
         super().__init__(parent)
         self.store = store
         self.data_dir = Path(data_dir)
-        self.lane = TaskLane(self)
+        self.lane = TaskLane(self, session=store.session)
         self.lane.failed.connect(self.error)
         self._pool = QThreadPool(self)
         self._pool.setExpiryTimeout(-1)  # keep threads, and with them their loaded models
@@ -162,7 +162,7 @@ class JobQueue(QObject):
             else:
                 now.append(job_id)
         if now:
-            self.lane.submit(self._remove_in_store, now, on_done=self.jobs_removed.emit)
+            self.lane.submit(self._remove_in_store, now, on_done=self._on_removed)
 
     # -- lane work (runs off the GUI thread) ------------------------------------------------
 
@@ -186,14 +186,34 @@ class JobQueue(QObject):
                 self._running.stop(job_id, "cancel", remember=True)
         return [job] if job else []
 
-    def _remove_in_store(self, job_ids: list[str]) -> list[str]:
+    def _remove_in_store(self, job_ids: list[str]) -> tuple[list[str], list[str]]:
+        """Remove what is not running; returns (removed, claimed by a worker meanwhile). The
+        claimed ones are cancelled, in case their worker has not registered them yet."""
         outputs = output_dir(self.data_dir)
         jobs = [j for j in (self.store.get_job(i) for i in job_ids) if j]
-        self.store.remove(job_ids)
+        removed = self.store.remove(job_ids)
         for job in jobs:  # only the results file ForeSyte wrote itself, never an export
-            if job.output_path and Path(job.output_path).parent == outputs:
+            if job.job_id in removed and job.output_path and \
+                    Path(job.output_path).parent == outputs:
                 Path(job.output_path).unlink(missing_ok=True)
-        return job_ids
+        claimed = [j.job_id for j in jobs if j.job_id not in removed]
+        for job_id in claimed:
+            self._running.stop(job_id, "cancel", remember=True)
+        return removed, claimed
+
+    @Slot(object)
+    def _on_removed(self, outcome: tuple[list[str], list[str]]) -> None:
+        removed, claimed = outcome
+        if removed:
+            self.jobs_removed.emit(removed)
+        running = set(self._running.job_ids())
+        for job_id in claimed:  # removed once its worker has stopped it (see _on_ended)
+            self._remove_after.add(job_id)
+            self.cancelling.emit(job_id)
+        again = [i for i in claimed if i not in running]
+        if again:  # ended already, or not registered yet: try again after it
+            self._remove_after.difference_update(again)
+            self.lane.submit(self._remove_in_store, again, on_done=self._on_removed)
 
     # -- workers ----------------------------------------------------------------------------
 

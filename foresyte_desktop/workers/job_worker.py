@@ -198,7 +198,8 @@ class JobWorker(QRunnable):
 
     def run(self) -> None:
         try:
-            self._run()
+            with self.store.session():  # a cursor for this job, closed when it ends
+                self._run()
         except Exception as exc:  # never let an exception escape into Qt's thread pool
             log.exception("job worker stopped on an error")
             self.signals.crashed.emit(str(exc) if isinstance(exc, StoreError) else

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from foresyte_desktop.core import search
+from foresyte_desktop.core import decode_process, search
 from foresyte_desktop.core.annotate import thumbnail
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import render
@@ -47,9 +47,9 @@ class Library(QObject):
         self.data_dir = Path(data_dir)
         self.queue = JobQueue(store, self.data_dir, self)
         self.video_exporter = VideoExporter(store, self)
-        self._reads = TaskLane(self)
+        self._reads = TaskLane(self, session=store.session)
         self._reads.failed.connect(self.failed)
-        self._finds = TaskLane(self)
+        self._finds = TaskLane(self, session=store.session)
 
     def jobs(self) -> list[Job]:
         """Every job in queue order. The one read on the GUI thread: the window opens with
@@ -111,9 +111,11 @@ class Library(QObject):
                            on_error=on_error)
 
     def thumbnail(self, hit: search.SearchHit, on_done: Done) -> None:
-        """`on_done(image)`: the hit's frame with its line outlined; nothing if it fails."""
-        self._finds.submit(thumbnail, hit.video_path, hit.frame_index, hit.box,
-                           on_done=on_done, on_error=lambda _message: None)
+        """`on_done(image)`: the hit's frame with its line outlined, decoded and drawn in the
+        decode child process; nothing if it fails."""
+        self._finds.submit(decode_process.shared().call, thumbnail, hit.video_path,
+                           hit.frame_index, hit.box, on_done=on_done,
+                           on_error=lambda _message: None)
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the lanes are idle (closing and tests only); False on timeout."""

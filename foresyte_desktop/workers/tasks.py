@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
@@ -17,15 +18,18 @@ log = logging.getLogger(__name__)
 class TaskLane(QObject):
     """Runs submitted calls in submission order on one long-lived thread.
 
-    The thread is kept for the lane's life (no expiry), so the store's per-thread cursor
-    stays one per lane. `failed` carries the sentence of an error nobody else handled.
+    Each call runs inside `session()` when one is given (a store's: the call's store work
+    gets a cursor of its own, closed when it returns). `failed` carries the sentence of an
+    error nobody else handled.
     """
 
     failed = Signal(str)
     _deliver = Signal(object)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *,
+                 session: Callable[[], AbstractContextManager] | None = None):
         super().__init__(parent)
+        self._session = session or nullcontext
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)
@@ -39,7 +43,8 @@ class TaskLane(QObject):
 
         def call() -> None:
             try:
-                outcome = (on_done, fn(*args), None)
+                with self._session():
+                    outcome = (on_done, fn(*args), None)
             except ForesyteError as exc:
                 outcome = (None, None, (on_error, str(exc)))
             except Exception as exc:  # a failed task must never take the app down

@@ -29,6 +29,7 @@ class Pipeline:
     pipeline_id = ""
     label = ""
     needs_model = False  # loads detector weights from `model_path`
+    resume_state: bytes | None = None  # what a resumed run restores (FrameResult.resume_state)
 
     def __init__(self, *, model_path: str | None = None, data_dir: Path | None = None,
                  roi: Roi | None = None, first_track_id: int = 1):

@@ -7,6 +7,7 @@ a model file, instead of hanging on a download.
 """
 from __future__ import annotations
 
+import pickle
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -94,8 +95,10 @@ def _detections(result) -> list[Detection]:
 class ObjectTracker:
     """Ultralytics' ByteTrack over one video's analysed frames: one instance per job.
 
-    Ids are numbered in order of first sighting from `first_id`, so a job resumed after an
-    interruption (with a fresh tracker) never reuses an id it stored before.
+    Ids are numbered in order of first sighting from `first_id`. `state()` is everything the
+    tracker knows, and `restore` takes it back, so a job resumed from a checkpoint tracks on
+    as if it had never stopped; a job resumed without it (a fresh tracker from the next free
+    id) never reuses an id it stored before.
     """
 
     def __init__(self, first_id: int = 1):
@@ -105,6 +108,17 @@ class ObjectTracker:
         self._tracker = BYTETracker(IterableSimpleNamespace(**YAML.load(check_yaml(TRACKER))))
         self._ids: dict[int, int] = {}
         self.first_id = first_id
+
+    def state(self) -> bytes:
+        from ultralytics.trackers.basetrack import BaseTrack
+        # ByteTrack numbers its raw ids with a class-wide counter: it goes with the state.
+        return pickle.dumps((self._tracker, self._ids, self.first_id, BaseTrack._count),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    def restore(self, state: bytes) -> None:
+        """Take back a `state()` this process or another one saved (never a user's file)."""
+        from ultralytics.trackers.basetrack import BaseTrack
+        self._tracker, self._ids, self.first_id, BaseTrack._count = pickle.loads(state)
 
     def update(self, boxes, image: np.ndarray) -> list[int | None]:
         """The track id of each of a frame's ultralytics `Boxes`; None for an object seen for
