@@ -84,7 +84,7 @@ def make_term(text: str, *, regex: bool = False, plate: bool = False,
             raise WatchlistError(f"“{text}”: a regular expression matches as written; OCR "
                                  "errors can be allowed for words, phrases and plate formats.")
         try:
-            pattern = re.compile(strip_accents(text), re.IGNORECASE)
+            pattern = case_blind(text)
         except re.error as exc:
             raise WatchlistError(f"“{text}” is not a valid regular expression: {exc}.") from None
         if pattern.search(""):
@@ -97,8 +97,7 @@ def make_term(text: str, *, regex: bool = False, plate: bool = False,
             raise WatchlistError(f"“{text}” is not a plate format: write A for a letter and 9 "
                                  "for a digit, with any separators, like AA-999-AA.")
     else:
-        found = words(text)
-        term = Term(text, "word" if len(found) == 1 else "phrase", tolerance)
+        term = Term(text, "phrase" if len(text.split()) > 1 else "word", tolerance)
         if not term.key:
             raise WatchlistError(f"“{text}” has no letters or digits to look for.")
     if 2 * tolerance >= len(term.key):
@@ -106,6 +105,20 @@ def make_term(text: str, *, regex: bool = False, plate: bool = False,
                              f"error{'s' if tolerance > 1 else ''}: it would match almost "
                              "anything.")
     return term
+
+
+def case_blind(pattern: str) -> re.Pattern:
+    """A regular expression for normalised text (folded case, no accents): its letters are
+    folded as the text is, outside escapes (`\\D`, `\\S` keep their meaning), which lets the
+    engine look for a literal start quickly, as IGNORECASE does not. ^ and $ hold per line."""
+    out, escaped = [], False
+    for char in strip_accents(pattern):
+        out.append(char if escaped else char.casefold())
+        escaped = not escaped and char == "\\"
+    try:
+        return re.compile("".join(out), re.MULTILINE)
+    except re.error:  # a folded inline flag or group name: the pattern as written, case-blind
+        return re.compile(strip_accents(pattern), re.IGNORECASE | re.MULTILINE)
 
 
 # -- lists in the store ---------------------------------------------------------------------
@@ -302,23 +315,23 @@ class _Readings:
     """The distinct readings of some OCR lines, and the keys their words make: every run of
     consecutive words, joined without spaces, up to the longest length a term can match."""
 
-    def __init__(self, texts: np.ndarray, longest: int):
+    def __init__(self, texts: np.ndarray, lengths: set[int]):
+        """lengths: the key lengths some term can match; keys of other lengths are skipped."""
         distinct, self.line_reading = np.unique(texts.astype(object), return_inverse=True)
         self.readings = [str(t) for t in distinct]
-        # The lines of each reading: lines_of[starts[r]:starts[r + 1]].
-        self.lines_of = np.argsort(self.line_reading, kind="stable")
-        self.starts = np.r_[0, np.cumsum(np.bincount(self.line_reading,
-                                                     minlength=len(self.readings)))]
+        longest = max(lengths, default=0)
         keys: dict[str, list[int]] = defaultdict(list)
         for r, text in enumerate(self.readings):
             found = words(text)
             for i in range(len(found)):
-                key = ""
+                key, size = "", 0
                 for word in found[i:]:
-                    key += word
-                    if len(key) > longest:
+                    size += len(word)
+                    if size > longest:
                         break
-                    keys[key].append(r)
+                    key += word
+                    if size in lengths:
+                        keys[key].append(r)
         by_length = sorted(keys, key=len)
         self.keys = by_length
         self.key_readings = [keys[k] for k in by_length]
@@ -398,7 +411,7 @@ def _plate(t: int, term: Term, readings: _Readings, note) -> None:
 
 def _regex(t: int, term: Term, readings: _Readings, found: list[dict[int, int]]) -> None:
     text, offsets = readings.joined()
-    pattern = re.compile(strip_accents(term.text), re.IGNORECASE | re.MULTILINE)
+    pattern = case_blind(term.text)
     for m in pattern.finditer(text):
         first = int(np.searchsorted(offsets, m.start(), side="right")) - 1
         last = int(np.searchsorted(offsets, max(m.end() - 1, m.start()), side="right")) - 1
@@ -415,11 +428,13 @@ def _regex(t: int, term: Term, readings: _Readings, found: list[dict[int, int]])
 def _find(lists: list[Watchlist], jobs: list[str], versions: dict[str, tuple[str, int]],
           cols: dict) -> list[Alert]:
     terms = [(w, term) for w in lists for term in w.terms]
-    longest = max((len(term.key) + term.tolerance for _, term in terms
-                   if term.kind != "regex"), default=0)
-    readings = _Readings(cols["text"], longest)
+    lengths = {n for _, term in terms if term.kind != "regex"
+               for n in range(len(term.key) - (term.kind != "plate") * term.tolerance,
+                              len(term.key) + (term.kind != "plate") * term.tolerance + 1)}
+    readings = _Readings(cols["text"], lengths)
     per_term = _matches([term for _, term in terms], readings)
     job_of, frame = cols["job"], cols["frame_index"]
+    boxes = np.stack([cols[c] for c in CORNERS], axis=1).astype(np.float64)
     strides = np.array([versions[j][1] for j in jobs], np.int64)
     hits = []
     for (watchlist, term), found in zip(terms, per_term):
@@ -427,9 +442,9 @@ def _find(lists: list[Watchlist], jobs: list[str], versions: dict[str, tuple[str
             continue
         distance = np.full(len(readings.readings), -1, np.int64)
         distance[list(found)] = list(found.values())
-        rows = np.sort(np.concatenate([
-            readings.lines_of[readings.starts[r]:readings.starts[r + 1]] for r in found]))
-        row_distance = distance[readings.line_reading[rows]]
+        line_distance = distance[readings.line_reading]
+        rows = np.flatnonzero(line_distance >= 0)
+        row_distance = line_distance[rows]
         job, fi = job_of[rows], frame[rows]
         # One hit per stretch of a video that shows the term, as search groups its hits.
         joined = np.r_[False, (job[1:] == job[:-1]) &
@@ -445,6 +460,5 @@ def _find(lists: list[Watchlist], jobs: list[str], versions: dict[str, tuple[str
                 versions[job_id][0], int(frame[first]), int(frame[last]),
                 float(cols["time_s"][first]), float(cols["time_s"][last]),
                 str(cols["text"][best]), int(row_distance[lo:hi].min()),
-                [[float(cols[x][first]), float(cols[y][first])]
-                 for x, y in zip(CORNERS[::2], CORNERS[1::2])]))
+                boxes[first].reshape(4, 2).tolist()))
     return hits

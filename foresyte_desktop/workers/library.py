@@ -25,6 +25,7 @@ from foresyte_desktop.core.tracks import build_tracks
 from foresyte_desktop.workers.job_queue import JobQueue
 from foresyte_desktop.workers.tasks import TaskLane
 from foresyte_desktop.workers.video_export import VideoExporter
+from foresyte_desktop.workers.watching import Watching
 
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
@@ -47,6 +48,7 @@ class Library(QObject):
         self.data_dir = Path(data_dir)
         self.queue = JobQueue(store, self.data_dir, self)
         self.video_exporter = VideoExporter(store, self)
+        self.watching = Watching(store, self.queue, self)  # watch folders and alerts
         self._reads = TaskLane(self)
         self._reads.failed.connect(self.failed)
         self._finds = TaskLane(self)
