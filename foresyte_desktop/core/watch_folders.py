@@ -222,7 +222,7 @@ class FolderWatcher:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._reload = threading.Event()
-        self.reload()
+        self._reload.set()  # the first round takes up the stored watches
 
     # -- control ----------------------------------------------------------------------------
 
@@ -247,22 +247,17 @@ class FolderWatcher:
             self._observer = None
 
     def reload(self) -> None:
-        """Take up the watches as the store now holds them (one added or removed)."""
-        if self._thread is None:
-            self._sync()
-        else:
-            self._reload.set()
+        """Take up the watches as the store holds them (one added or removed) next round."""
+        self._reload.set()
 
     def modes(self) -> dict[str, str]:
         """Per watched folder: "events", "polling" or "missing"."""
-        return {f.watch.path: f.mode if f.present else "missing" for f in self._folders.values()}
+        return {f.watch.path: f.mode if f.present else "missing"
+                for f in list(self._folders.values())}
 
     def _loop(self) -> None:
         while not self._stop.wait(TICK_S):
             try:
-                if self._reload.is_set():
-                    self._reload.clear()
-                    self._sync()
                 self.tick()
             except ForesyteError as exc:  # the store failed: say so, and keep watching
                 self.on_notice(str(exc))
@@ -290,6 +285,9 @@ class FolderWatcher:
     def tick(self) -> None:
         """One round: notice folders that went or came back, take in change events, scan
         the folders that are due, and hand over the files that settled."""
+        if self._reload.is_set():
+            self._reload.clear()
+            self._sync()
         now = self.clock()
         self._check_presence()
         while True:
