@@ -32,7 +32,7 @@ def text_job(store, video, texts: dict[int, str]):
 
 
 def rows(panel):
-    return [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    return [panel.table.item(r, 1).text() for r in range(panel.table.rowCount())]
 
 
 def test_the_alerts_panel_opens_acknowledges_and_dismisses(qtbot, window, store, videos):
@@ -48,8 +48,8 @@ def test_the_alerts_panel_opens_acknowledges_and_dismisses(qtbot, window, store,
     assert sorted(rows(panel)) == ["AB-123-CD", "JANE DOE"]
     assert panel.summary.text().startswith("2 alerts, 2 new.")
     row = rows(panel).index("JANE DOE")
-    assert panel.table.item(row, 2).text() == "road.mp4"
-    assert panel.table.item(row, 3).text() == "0:00.7" and panel.table.item(row, 0).font().bold()
+    assert panel.table.item(row, 3).text() == "road.mp4"
+    assert panel.table.item(row, 0).text() == "0:00.7" and panel.table.item(row, 1).font().bold()
 
     # Opening an alert shows its job on its frame.
     panel.table.selectRow(row)
@@ -62,7 +62,7 @@ def test_the_alerts_panel_opens_acknowledges_and_dismisses(qtbot, window, store,
     qtbot.waitUntil(lambda: panel.summary.text().startswith("2 alerts, 1 new."),
                     timeout=10_000)
     row = rows(panel).index("JANE DOE")
-    assert not panel.table.item(row, 0).font().bold()
+    assert not panel.table.item(row, 1).font().bold()
     assert {a.text: a.state for a in alerts.list_alerts(store)} == {
         "JANE DOE": "acknowledged", "AB-123-CD": "new"}
 

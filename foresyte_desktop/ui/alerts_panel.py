@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from foresyte_desktop.core.alerts import Alert
 from foresyte_desktop.core.formatting import local_time, plural, video_time
 
-COLUMNS = ("Read", "Term", "Video", "At", "Raised")
+COLUMNS = ("At", "Read", "Term", "Video", "Raised")
 _SEEN = QColor("#6b6b6b")
 
 
@@ -35,7 +35,8 @@ class AlertsPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        self.setMinimumWidth(520)  # what was read, the term and the video side by side
         self.table.itemDoubleClicked.connect(lambda _item: self.open_current())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.open_button = QPushButton("Open Frame")
@@ -65,8 +66,8 @@ class AlertsPanel(QWidget):
         self.table.setRowCount(len(alerts))
         for row, alert in enumerate(alerts):
             errors = "" if not alert.distance else f" ({plural(alert.distance, 'OCR error')})"
-            cells = (alert.text, f"{alert.list_name}: {alert.term}{errors}",
-                     Path(alert.video_path).name, video_time(alert.time_s),
+            cells = (video_time(alert.time_s), alert.text,
+                     f"{alert.list_name}: {alert.term}{errors}", Path(alert.video_path).name,
                      local_time(alert.raised_at))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
