@@ -114,6 +114,10 @@ def test_a_watched_folder_queues_new_recordings_and_reports_bad_ones(qtbot, wind
     qtbot.waitUntil(lambda: "Skipped 1 file" in window.notice.text(), timeout=10_000)
     assert "“broken.mp4” is not an MP4 file." in window.notice.text()
     assert window.table.current_job().input_path == str(inbox / "road.mp4")
+    # Both are remembered, so the next start queues neither again.
+    qtbot.waitUntil(lambda: sorted(r[0] for r in store.query(
+        "SELECT path FROM watch_files")) == [str(inbox / n) for n in ("broken.mp4", "road.mp4")],
+        timeout=10_000)
     controls.dialog.list.setCurrentRow(0)
     controls.remove_selected()
     qtbot.waitUntil(lambda: controls.dialog.list.count() == 1 and

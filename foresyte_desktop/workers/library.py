@@ -34,7 +34,8 @@ Failed = Callable[[str], None]
 class Library(QObject):
     """The queue, the readers and the exporters of one store.
 
-    `queue` holds the jobs and every action on them; `video_exporter` writes annotated MP4s.
+    `queue` holds the jobs and every action on them; `video_exporter` writes annotated MP4s;
+    `watching` runs the watch folders and reads and marks alerts.
     Results and exports share a lane of reads; search and thumbnails have one of their own,
     so typing in the Find panel never waits behind a long load.
     """
