@@ -19,7 +19,8 @@ from foresyte_desktop.core.store import JobStore, utcnow
 
 STATES = ("new", "acknowledged", "dismissed")
 SHOWN = ("new", "acknowledged")  # dismissed alerts stay stored, so they are not raised again
-_COLUMNS = ("a.alert_id, a.list_id, l.name, a.term, a.kind, a.job_id, j.input_path, "
+_COLUMNS = ("a.alert_id, CAST(a.list_id AS VARCHAR), l.name, a.term, a.kind, "
+            "CAST(a.job_id AS VARCHAR), j.input_path, "
             "a.first_frame, a.last_frame, a.start_s, a.end_s, a.text, a.distance, a.box, "
             "a.track_id, a.label, a.state, a.raised_at")
 _FROM = ("FROM alerts a JOIN watchlists l USING (list_id) JOIN jobs j USING (job_id)")
@@ -72,8 +73,8 @@ def _alert(row: tuple) -> Alert:
     (alert_id, list_id, name, term, kind, job_id, path, first, last, start, end, text,
      distance, box, track, label, state, raised) = row
     corners = [[box[i], box[i + 1]] for i in range(0, 8, 2)] if box else []
-    return Alert(alert_id, str(list_id), name, term, kind, str(job_id), path, first, last,
-                 start, end, text, distance, corners, track, label, state, raised)
+    return Alert(alert_id, list_id, name, term, kind, job_id, path, first, last, start, end,
+                 text, distance, corners, track, label, state, raised)
 
 
 def replace_alerts(store: JobStore, hits: list[Alert], *, list_ids: Iterable[str],
@@ -90,9 +91,9 @@ def replace_alerts(store: JobStore, hits: list[Alert], *, list_ids: Iterable[str
         params.append(jobs)
 
     def work(cur) -> list[int]:
-        old = {(str(r[1]), r[2], r[3], str(r[4]), r[5]): (r[0], r[6], r[7]) for r in cur.execute(
-            "SELECT alert_id, list_id, term, kind, job_id, first_frame, state, raised_at "
-            f"FROM alerts WHERE {where}", params).fetchall()}
+        old = {r[1:6]: (r[0], r[6], r[7]) for r in cur.execute(
+            "SELECT alert_id, CAST(list_id AS VARCHAR), term, kind, CAST(job_id AS VARCHAR), "
+            f"first_frame, state, raised_at FROM alerts WHERE {where}", params).fetchall()}
         cur.execute(f"DELETE FROM alerts WHERE {where}", params)
         if not hits:
             return []

@@ -319,9 +319,11 @@ class _Readings:
         """lengths: the key lengths some term can match; keys of other lengths are skipped."""
         distinct, self.line_reading = np.unique(texts.astype(object), return_inverse=True)
         self.readings = [str(t) for t in distinct]
+        # Normalised once: words() of a normalised text takes the quick ASCII path.
+        self.normalised = [normalise(t) for t in self.readings]  # no line breaks left
         longest = max(lengths, default=0)
         keys: dict[str, list[int]] = defaultdict(list)
-        for r, text in enumerate(self.readings):
+        for r, text in enumerate(self.normalised):
             found = words(text)
             for i in range(len(found)):
                 key, size = "", 0
@@ -347,7 +349,7 @@ class _Readings:
         """Every reading normalised, one a line, and where each starts, for regular
         expressions: one scan of one string instead of one search per reading."""
         if self._normalised is None:
-            parts = [normalise(r).replace("\n", " ") for r in self.readings]
+            parts = self.normalised
             self._offsets = np.r_[0, np.cumsum([len(p) + 1 for p in parts])]
             self._normalised = "\n".join(parts)
         return self._normalised, self._offsets
@@ -450,15 +452,17 @@ def _find(lists: list[Watchlist], jobs: list[str], versions: dict[str, tuple[str
         joined = np.r_[False, (job[1:] == job[:-1]) &
                        (fi[1:] - fi[:-1] <= strides[job[1:]] * (MAX_MISSED + 1))]
         starts = np.flatnonzero(~joined)
-        for lo, hi in zip(starts, np.r_[starts[1:], len(rows)]):
-            run = rows[lo:hi]
-            best = run[np.lexsort((-cols["confidence"][run], row_distance[lo:hi]))[0]]
-            first, last = run[0], run[-1]
+        ends = np.r_[starts[1:], len(rows)] - 1
+        run = np.cumsum(~joined) - 1
+        # Each run's best reading: the fewest errors, then the most confident.
+        order = np.lexsort((-cols["confidence"][rows], row_distance, run))
+        best = rows[order[starts]]
+        for first, last, top in zip(rows[starts], rows[ends], best):
             job_id = jobs[int(job_of[first])]
             hits.append(Alert(
                 None, watchlist.list_id, watchlist.name, term.text, term.kind, job_id,
                 versions[job_id][0], int(frame[first]), int(frame[last]),
                 float(cols["time_s"][first]), float(cols["time_s"][last]),
-                str(cols["text"][best]), int(row_distance[lo:hi].min()),
+                str(cols["text"][top]), int(line_distance[top]),
                 boxes[first].reshape(4, 2).tolist()))
     return hits
