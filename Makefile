@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
 .PHONY: run test lint notices system deps bench bench-search bench-pipe bench-reliability soak chaos \
-	bundle bundle-check screenshot screenshot-search clean
+	bundle bundle-check screenshot screenshot-search screenshot-alerts bench-watch clean
 
 run: deps
 	$(BIN)/foresyte
@@ -37,6 +37,10 @@ screenshot: deps
 screenshot-search: deps
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot_search.py
 
+# docs/screenshot-alerts.png: two recordings from a watched folder checked against watchlists.
+screenshot-alerts: deps
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot_alerts.py
+
 # Text reading: ForeSyte side by side with a naive loop on the development videos (built
 # with ffmpeg from ../shared/bench), a table on stdout and JSON in .bench/. BENCH_ARGS:
 #   --videos a,b               by name: development videos, real clips (film_zh_720p, ...)
@@ -56,6 +60,11 @@ bench: deps
 # Search timing over 200 synthetic jobs holding 100,000 OCR lines.
 bench-search: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.search
+
+# Watchlists: 1,000 terms against the search benchmark's 100,000 OCR lines: checking one newly
+# completed job, and re-checking the whole store.
+bench-watch: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.watch
 
 # Results over the analysis process's pipe: one frame a message against batches, side by side.
 bench-pipe: deps

@@ -15,7 +15,7 @@ from pathlib import Path
 from foresyte_desktop import __version__
 from foresyte_desktop.core.exit_codes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
-SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi")
+SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi", "watch", "watchlist", "alerts")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--set", type=_roi, metavar="X1,Y1,X2,Y2", help=ROI_HELP)
     choice.add_argument("--clear", action="store_true", help="read the whole frame again")
     _common(roi)
+    _watch_parsers(sub)
     return parser
 
 
@@ -389,6 +390,287 @@ def cmd_roi(args, store, data_dir: Path) -> int:
 
 COMMANDS = {"run": cmd_run, "resume": cmd_resume, "jobs": cmd_jobs, "export": cmd_export,
             "search": cmd_search, "roi": cmd_roi}
+
+
+# -- watch folders, watchlists and alerts -----------------------------------------------------
+
+def _watch_parsers(sub) -> None:
+    watch = sub.add_parser("watch", help="queue the new recordings of watched folders")
+    watch_sub = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
+    add = watch_sub.add_parser("add", help="watch a folder (and its sub-folders) with these "
+                               "job settings")
+    add.add_argument("folder", metavar="DIR")
+    _job_options(add)
+    add.add_argument("--roi", type=_roi, metavar="X1,Y1,X2,Y2", help=ROI_HELP)
+    add.add_argument("--poll", action="store_true", default=None,
+                     help="scan the folder every few seconds instead of waiting for change "
+                          "events (automatic on network shares)")
+    _common(add)
+    _common(watch_sub.add_parser("list", help="the watched folders and their settings"))
+    remove = watch_sub.add_parser("remove", help="stop watching a folder")
+    remove.add_argument("folder", metavar="DIR_OR_ID")
+    _common(remove)
+    run = watch_sub.add_parser("run", help="watch headless and run what is queued, until "
+                               "Ctrl+C")
+    run.add_argument("--settle", type=float, default=None, metavar="SECONDS",
+                     help="how long a file must stop growing before it is queued (default 5)")
+    _common(run)
+
+    lists = sub.add_parser("watchlist", help="lists of words, names or plates that raise an "
+                           "alert when read")
+    lists_sub = lists.add_subparsers(dest="watchlist_command", metavar="ACTION", required=True)
+    add = lists_sub.add_parser("add", help="add terms to a list (made if new); every stored "
+                               "job is checked against it")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("terms", nargs="+", metavar="TERM")
+    add.add_argument("--fuzzy", type=int, default=0, metavar="N",
+                     help="allow up to N OCR errors (default 0: exact)")
+    kind = add.add_mutually_exclusive_group()
+    kind.add_argument("--regex", action="store_true",
+                      help="the terms are regular expressions (case-blind)")
+    kind.add_argument("--plate", action="store_true",
+                      help="the terms are plate formats: A a letter, 9 a digit (AA-999-AA)")
+    _common(add)
+    imp = lists_sub.add_parser("import", help="add the terms of a CSV file (columns term, kind, "
+                               "tolerance) to a list")
+    imp.add_argument("name", metavar="NAME")
+    imp.add_argument("file", metavar="FILE.csv")
+    _common(imp)
+    exp = lists_sub.add_parser("export", help="write a list as CSV")
+    exp.add_argument("name", metavar="NAME")
+    exp.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    exp.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _common(exp)
+    show = lists_sub.add_parser("list", help="the lists, or the terms of one")
+    show.add_argument("name", nargs="?", metavar="NAME")
+    _common(show)
+    remove = lists_sub.add_parser("remove", help="remove a list, or some of its terms")
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("terms", nargs="*", metavar="TERM")
+    _common(remove)
+
+    alerts = sub.add_parser("alerts", help="what the watchlists found")
+    alerts.add_argument("--json", action="store_true", help="print the alerts as JSON")
+    alerts.add_argument("--all", action="store_true", help="dismissed alerts too")
+    alerts.add_argument("--acknowledge", nargs="+", type=int, metavar="ID",
+                        help="mark alerts as seen")
+    alerts.add_argument("--dismiss", nargs="+", type=int, metavar="ID",
+                        help="hide alerts; they are not raised again")
+    _common(alerts)
+
+
+def cmd_watch(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core.errors import ForesyteError
+    from foresyte_desktop.core.watch_folders import add_watch, list_watches, remove_watch
+    try:
+        if args.watch_command == "run":
+            return _watch_run(store, data_dir, args.settle)
+        if args.watch_command == "add":
+            from foresyte_desktop.core.model import JobSpec
+            model = args.model
+            if model and Path(model).expanduser().exists():
+                model = str(Path(model).expanduser().resolve())
+            if args.trust_model and args.pipeline == "yolo_ocr":
+                _trust_model(store, model, data_dir)
+            watch = add_watch(store, args.folder, JobSpec("", args.pipeline, args.stride,
+                                                         args.max_frames, model, args.roi),
+                              poll=args.poll)
+            print(f"Watching {watch.path} ({_watch_settings(watch)}). "
+                  "`foresyte watch run` or the window queues what lands in it.", file=sys.stderr)
+        elif args.watch_command == "remove":
+            watch = remove_watch(store, args.folder)
+            print(f"No longer watching {watch.path}; what it queued stays queued.",
+                  file=sys.stderr)
+        else:
+            watches = list_watches(store)
+            if not watches:
+                print("No folders are watched; add one with `foresyte watch add DIR`.")
+            for w in watches:
+                print(f"{w.watch_id[:8]}  {w.path}  ({_watch_settings(w)})")
+    except ForesyteError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _watch_settings(watch) -> str:
+    spec = watch.spec
+    every = "every frame" if spec.frame_stride == 1 else f"every {spec.frame_stride} frames"
+    parts = [spec.pipeline_id, every]
+    if spec.max_frames:
+        parts.append(f"at most {spec.max_frames} frames")
+    if spec.roi:
+        parts.append("region " + ",".join(f"{v:g}" for v in spec.roi))
+    if spec.model_path:
+        parts.append(f"model {spec.model_path}")
+    if watch.poll:
+        parts.append("scanned every few seconds")
+    return ", ".join(parts)
+
+
+def _watch_run(store, data_dir: Path, settle: float | None) -> int:
+    """Watch the folders, run every pending job whose file is there, print each alert; until
+    Ctrl+C or SIGTERM, which leave a running job to resume."""
+    import threading
+
+    from foresyte_desktop.core.alerts import list_alerts
+    from foresyte_desktop.core.intake import queue_files
+    from foresyte_desktop.core.runner import CancelToken, JobRunner
+    from foresyte_desktop.core.watch_folders import (
+        SETTLE_S, FolderWatcher, list_watches, record,
+    )
+    watches = list_watches(store)
+    if not watches:
+        print("foresyte: no folders are watched; add one with `foresyte watch add DIR`.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    wake = threading.Event()
+    token = CancelToken()
+    stopped_by: list[int] = []
+
+    def ready(watch, paths) -> None:
+        intake = queue_files(store, paths, watch.spec, record_refused=True)
+        for refusal in intake.refused:
+            print(f"✗ {refusal.message}", file=sys.stderr)
+            record(store, refusal.path, watch.spec, refused=refusal.reason)
+        for job in intake.queued:
+            print(f"+ {Path(job.input_path).name}: queued", file=sys.stderr)
+            record(store, job.input_path, watch.spec, job=job)
+        wake.set()
+
+    def stop(signum, _frame) -> None:
+        stopped_by.append(signum)
+        token.interrupt()
+        wake.set()
+    watcher = FolderWatcher(store, ready, lambda text: print(f"! {text}", file=sys.stderr),
+                            settle_s=SETTLE_S if settle is None else max(0.0, settle))
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    runner = JobRunner(store, data_dir)
+    bar = ProgressPrinter(sys.stderr)
+    watcher.start()
+    print(f"Watching {len(watches)} folder{'s' if len(watches) != 1 else ''}; Ctrl+C stops.",
+          file=sys.stderr, flush=True)
+    try:
+        while not token.is_set:
+            # A job whose folder is away (an unmounted share) waits for it to come back.
+            ids = [j.job_id for j in store.list_jobs("pending") if Path(j.input_path).exists()]
+            job = runner.run_next(token, bar.update, ids) if ids else None
+            if job is None:
+                wake.wait(1.0)
+                wake.clear()
+                continue
+            bar.finish()
+            _note_weights_licence(data_dir)
+            if job.status == "pending":
+                print(f"■ {Path(job.input_path).name}: stopped at frame {job.checkpoint_frame}; "
+                      "it continues on the next run.", file=sys.stderr)
+                continue
+            print(_summary(job, runner.last_results, None, False), flush=True)
+            for alert in reversed(list_alerts(store, states=("new",), job_ids=[job.job_id])):
+                print(f"⚑ alert {alert.alert_id}: {alert.sentence()}", flush=True)
+    finally:
+        watcher.stop()
+        runner.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("Stopped watching.", file=sys.stderr)
+    return 128 + stopped_by[0]
+
+
+def cmd_watchlist(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core import watchlists as wl
+    from foresyte_desktop.core.formatting import plural
+    try:
+        if args.watchlist_command in ("add", "import"):
+            if args.watchlist_command == "add":
+                terms = [wl.make_term(t, regex=args.regex, plate=args.plate,
+                                      tolerance=args.fuzzy) for t in args.terms]
+            else:
+                terms = wl.read_csv(args.file)
+            found, fresh = wl.add_terms(store, args.name, terms)
+            print(f"“{found.name}” holds {plural(len(found.terms), 'term')}; checked every "
+                  f"stored job: {plural(len(fresh), 'new alert')}.", file=sys.stderr)
+            for alert in fresh:
+                print(f"⚑ alert {alert.alert_id}: {alert.sentence()}")
+        elif args.watchlist_command == "remove":
+            gone, _ = wl.remove(store, args.name, args.terms)
+            print(f"Removed {plural(gone, 'term')}" + ("." if args.terms else
+                                                       f" and the watchlist “{args.name}”."),
+                  file=sys.stderr)
+        elif args.watchlist_command == "export":
+            found = _named_list(wl, store, args.name)
+            if found is None:
+                return EXIT_FAILED
+            return _write_text(wl.write_csv(found), args.output, args.force)
+        elif args.name:
+            found = _named_list(wl, store, args.name)
+            if found is None:
+                return EXIT_FAILED
+            for term in found.terms:
+                print(f"  {term.describe()}")
+        else:
+            lists = wl.watchlists(store)
+            if not lists:
+                print("No watchlists; add one with `foresyte watchlist add NAME TERM…`.")
+            for found in lists:
+                print(f"{found.name}  ({plural(len(found.terms), 'term')})")
+    except wl.WatchlistError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _named_list(wl, store, name: str):
+    found = wl.find_list(store, name)
+    if found is None:
+        print(f"foresyte: there is no watchlist called “{name}” (see `foresyte watchlist "
+              "list`).", file=sys.stderr)
+    return found
+
+
+def _write_text(text: str, output: str | None, force: bool) -> int:
+    if not output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    path = Path(output).expanduser()
+    if path.exists() and not force:
+        print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"foresyte: could not write {path}: {exc.strerror}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_alerts(args, store, data_dir: Path) -> int:
+    import json
+
+    from foresyte_desktop.core.alerts import STATES, SHOWN, list_alerts, set_state
+    for state, ids in (("acknowledged", args.acknowledge), ("dismissed", args.dismiss)):
+        if ids:
+            changed = set_state(store, ids, state)
+            print(f"{changed} of {len(ids)} alerts {state}.", file=sys.stderr)
+            if changed < len(ids):
+                print("foresyte: some of those alert numbers do not exist (see `foresyte "
+                      "alerts`).", file=sys.stderr)
+                return EXIT_FAILED
+    if args.acknowledge or args.dismiss:
+        return EXIT_OK
+    found = list_alerts(store, states=STATES if args.all else SHOWN)
+    if args.json:
+        print(json.dumps([a.as_dict() for a in found], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not found:
+        print("No alerts.", file=sys.stderr)
+    for alert in found:
+        print(f"{alert.alert_id:>5}  {alert.state:12}  {alert.sentence()}")
+    return EXIT_OK
+
+
+COMMANDS.update(watch=cmd_watch, watchlist=cmd_watchlist, alerts=cmd_alerts)
 
 
 class ProgressPrinter:

@@ -70,6 +70,34 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE frames ADD COLUMN objects_from INTEGER",
         "ALTER TABLE jobs ADD COLUMN resume_state BLOB",
     ],
+    # 7: watch folders with their job settings, the files they handed to intake, watchlists
+    # of terms, and the alerts their hits raised.
+    [
+        """CREATE TABLE watch_folders (
+            watch_id UUID PRIMARY KEY, path VARCHAR NOT NULL UNIQUE,
+            pipeline_id VARCHAR NOT NULL, frame_stride INTEGER NOT NULL, max_frames INTEGER,
+            model_path VARCHAR, roi DOUBLE[4], poll BOOLEAN NOT NULL,
+            created_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE watch_files (
+            path VARCHAR NOT NULL, size BIGINT NOT NULL, mtime DOUBLE NOT NULL,
+            settings VARCHAR NOT NULL, job_id UUID, refused VARCHAR,
+            seen_at TIMESTAMP NOT NULL, PRIMARY KEY (path, size, mtime, settings))""",
+        """CREATE TABLE watchlists (
+            list_id UUID PRIMARY KEY, name VARCHAR NOT NULL UNIQUE,
+            created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE watchlist_terms (
+            list_id UUID NOT NULL, term_no INTEGER NOT NULL, term VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL, tolerance INTEGER NOT NULL,
+            PRIMARY KEY (list_id, term_no))""",
+        "CREATE SEQUENCE alert_seq START 1",
+        """CREATE TABLE alerts (
+            alert_id BIGINT PRIMARY KEY DEFAULT nextval('alert_seq'), list_id UUID NOT NULL,
+            term VARCHAR NOT NULL, kind VARCHAR NOT NULL, job_id UUID NOT NULL,
+            first_frame INTEGER NOT NULL, last_frame INTEGER NOT NULL,
+            start_s DOUBLE NOT NULL, end_s DOUBLE NOT NULL, text VARCHAR NOT NULL,
+            distance INTEGER NOT NULL, box DOUBLE[8], track_id INTEGER, label VARCHAR,
+            state VARCHAR NOT NULL, raised_at TIMESTAMP NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ from foresyte_desktop.core.pipelines import PIPELINES, Pipeline
 from foresyte_desktop.core.pipelines.yolo import resolve_model
 from foresyte_desktop.core.results import build_results, write_json
 from foresyte_desktop.core.store import JobStore, fingerprint, utcnow
+from foresyte_desktop.core.watchlists import check_job
 
 log = logging.getLogger(__name__)
 
@@ -215,5 +216,7 @@ class JobRunner:
             raise ForesyteError(f"The results could not be saved to {path}: "
                                 f"{exc.strerror or exc}.") from exc
         self.last_results = doc
-        return self.store.finish(job_id, "completed", error_message=warning,
+        done = self.store.finish(job_id, "completed", error_message=warning,
                                  output_path=str(path), finished_at=job.finished_at)
+        check_job(self.store, job_id)  # its watchlist hits are stored as alerts
+        return done

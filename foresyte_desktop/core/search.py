@@ -259,7 +259,7 @@ def search(store: JobStore, query: str, *, limit: int = DEFAULT_LIMIT,
         index.refresh(store)
         hits = index.hits(wanted, min_score, limit)
         order = {job_id: n for n, job_id in enumerate(index.jobs)}
-    _attach_objects(store, hits)
+    attach_objects(store, hits)
     best: dict[str, float] = {}
     for hit in hits:
         best[hit.job_id] = max(best.get(hit.job_id, 0.0), hit.score)
@@ -272,7 +272,7 @@ def group_by_video(hits: list[SearchHit]) -> list[tuple[str, str, list[SearchHit
             for job_id, group in ((k, list(g)) for k, g in groupby(hits, key=lambda h: h.job_id))]
 
 
-def _attach_objects(store: JobStore, hits: list[SearchHit]) -> None:
+def attach_objects(store: JobStore, hits: list[SearchHit]) -> None:
     """Name the object (and its track) each hit is written on, where the job detects objects."""
     found = store.detections_at({(h.job_id, h.frame_index) for h in hits})
     for hit in hits:

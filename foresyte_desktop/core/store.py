@@ -39,7 +39,7 @@ JOB_COLUMNS = (
 )
 # updated_at must change on every write even when two land in the same clock tick.
 TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
-RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos")
+RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos", "alerts")
 CONFLICT_RETRIES = 200
 
 
@@ -148,6 +148,15 @@ class JobStore:
         return StoreError(f"Could not write to the job database {self.path} "
                           f"({_first_line(exc)}). Check that the disk has free space and the "
                           "folder is writable; nothing already saved was lost.")
+
+    def transaction(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run `work(cursor)` in one write transaction, for modules that keep tables of their
+        own in the store (watch folders, watchlists, alerts)."""
+        return self._write(work)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        """The rows of one read, on this thread's cursor."""
+        return self._cursor().execute(sql, params or []).fetchall()
 
     def close(self) -> None:
         if self.closed:

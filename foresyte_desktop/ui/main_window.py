@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, 
 from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.ui.about_dialog import show_about
 from foresyte_desktop.ui.actions import make_action
+from foresyte_desktop.ui.alerts import Alerts
 from foresyte_desktop.ui.find import Find
 from foresyte_desktop.ui.frame_exports import FrameExports
 from foresyte_desktop.ui.job_actions import JobActions
@@ -30,6 +31,7 @@ from foresyte_desktop.ui.search_panel import SearchPanel
 from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.viewer import Viewer
+from foresyte_desktop.ui.watch_folders_dialog import WatchFolders
 from foresyte_desktop.ui.weights_licence import WeightsLicenceNote
 from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
@@ -69,6 +71,9 @@ class MainWindow(QMainWindow):
                                           self.table.selected_jobs)
         self.review = Review(self, self.job_list, self.table, self.viewer, self.panel)
         self.find = Find(self, self.search, self.review)
+        self.alerts = Alerts(self, self.library.watching, self.review, self.notice)
+        self.watch_folders = WatchFolders(self, self.library.watching, self.options,
+                                          self.notice, settings)
         self.window_settings = WindowSettings(
             self, settings, self.queue, self.viewer,
             {"window/main_split": self.main_split, "window/review_split": self.review_split,

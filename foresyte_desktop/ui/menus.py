@@ -12,7 +12,7 @@ def build_menus(window: QMainWindow) -> None:
     region, viewer = window.region_tool, window.viewer
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
-    file_menu.addActions([jobs.act_add, jobs.act_add_folder])
+    file_menu.addActions([jobs.act_add, jobs.act_add_folder, window.watch_folders.act_watch])
     file_menu.addSeparator()
     file_menu.addActions([exports.act_export, frames.act_export_frame, frames.act_copy_frame,
                           frames.act_export_video, jobs.act_reveal, jobs.act_data_folder])
@@ -37,7 +37,7 @@ def build_menus(window: QMainWindow) -> None:
     follow_menu.setToolTipsVisible(True)
     follow_menu.addActions(viewer.following_actions())
     view_menu.addSeparator()
-    view_menu.addAction(window.find.act_find)
+    view_menu.addActions([window.find.act_find, window.alerts.act_alerts])
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([jobs.act_sample, window.act_shortcuts])
@@ -101,7 +101,8 @@ def job_context_menu(window: QMainWindow, pos) -> None:
 def shortcut_actions(window: QMainWindow) -> list[QAction]:
     """The actions the Keyboard Shortcuts list shows, in its order."""
     jobs, frames, viewer = window.job_actions, window.frame_exports, window.viewer
-    return [jobs.act_add, jobs.act_add_folder, window.find.act_find, jobs.act_start,
+    return [jobs.act_add, jobs.act_add_folder, window.find.act_find, window.alerts.act_alerts,
+            jobs.act_start,
             jobs.act_cancel, jobs.act_retry, jobs.act_remove, window.exports.act_export,
             jobs.act_reveal, frames.act_export_frame, frames.act_copy_frame,
             frames.act_export_video, window.region_tool.act_draw,

@@ -25,6 +25,7 @@ from foresyte_desktop.core.tracks import build_tracks
 from foresyte_desktop.workers.job_queue import JobQueue
 from foresyte_desktop.workers.tasks import TaskLane
 from foresyte_desktop.workers.video_export import VideoExporter
+from foresyte_desktop.workers.watching import Watching
 
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
@@ -33,7 +34,8 @@ Failed = Callable[[str], None]
 class Library(QObject):
     """The queue, the readers and the exporters of one store.
 
-    `queue` holds the jobs and every action on them; `video_exporter` writes annotated MP4s.
+    `queue` holds the jobs and every action on them; `video_exporter` writes annotated MP4s;
+    `watching` runs the watch folders and reads and marks alerts.
     Results and exports share a lane of reads; search and thumbnails have one of their own,
     so typing in the Find panel never waits behind a long load.
     """
@@ -47,6 +49,7 @@ class Library(QObject):
         self.data_dir = Path(data_dir)
         self.queue = JobQueue(store, self.data_dir, self)
         self.video_exporter = VideoExporter(store, self)
+        self.watching = Watching(store, self.queue, self)  # watch folders and alerts
         self._reads = TaskLane(self, session=store.session)
         self._reads.failed.connect(self.failed)
         self._finds = TaskLane(self, session=store.session)

@@ -1,0 +1,63 @@
+"""Makes docs/screenshot-alerts.png: the real window, under Xvfb, after two real jobs from a
+watched folder were read and checked against two watchlists: the notice naming what was read,
+and the Alerts panel with an alert opened on its frame.
+
+`make screenshot-alerts` runs it (xvfb-run, the xcb platform, offline), as `make screenshot`
+runs docs/screenshot.py.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot import (  # noqa: E402
+    ROOT, in_scratch_folder, open_window, save_and_close, wait_for,
+)
+
+
+def main(out: Path) -> int:
+    return in_scratch_folder(shoot, out)
+
+
+def shoot(work: Path, out: Path) -> int:
+    from tests.videos import make_text_video
+    recordings = work / "recordings"
+    recordings.mkdir()
+    gate = make_text_video(work / "gate 2 entry.mp4",
+                           [("", 10), ("CAR AB-123-CD", 30), ("", 10), ("VISITOR JANE DOE", 30)],
+                           fps=10, size=(960, 540), scale=1.6)
+    lobby = make_text_video(work / "lobby camera.mp4",
+                            [("WELCOME", 20), ("JOHN SMITH  ROOM 12", 30)], fps=10,
+                            size=(640, 360), moving_background=True)
+
+    from foresyte_desktop.core.model import JobSpec
+    from foresyte_desktop.core.watch_folders import add_watch
+    from foresyte_desktop.core.watchlists import add_terms, make_term
+    app, window, store = open_window(work)
+    add_terms(store, "Plates — case 2291", [make_term("AA-999-AA", plate=True, tolerance=1)])
+    add_terms(store, "Names", [make_term("Jane Doe", tolerance=1), make_term("John Smith")])
+    add_watch(store, recordings, JobSpec("", frame_stride=2))
+    window.library.watching.watcher.settle_s = 0.5
+    window.library.watching.watcher.reload()
+    ended = []
+    window.queue.job_ended.connect(ended.append)
+    window.queue.start()
+    for video in (gate, lobby):
+        shutil.copy(video, recordings / video.name)
+    wait_for(app, lambda: len(ended) == 2, 900)
+    panel = window.alerts.panel
+    wait_for(app, lambda: panel.table.rowCount() >= 3, 60)
+    row = next(r for r, a in enumerate(panel.alerts) if a.term == "AA-999-AA")
+    panel.table.selectRow(row)
+    panel.open_current()
+    alert = panel.alerts[row]
+    wait_for(app, lambda: window.viewer.shown_index == alert.frame_index
+             and window.viewer.view.result is not None, 60)
+    return save_and_close(app, window, store, out)
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else
+                  ROOT / "docs" / "screenshot-alerts.png"))
