@@ -6,7 +6,6 @@ long as it rests."""
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
@@ -15,9 +14,6 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.timeline import Timeline, build_timeline
 from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, OCR_COLOR, class_color
-
-if TYPE_CHECKING:
-    from foresyte_desktop.ui.viewer import Viewer
 
 MARGIN = 6       # each side: the first and last frames' x, with room for the handle
 HANDLE = 5       # the handle's half width at the top
@@ -34,9 +30,10 @@ HINT = "Click or drag to go there"
 
 
 class TimelineStrip(QWidget):
-    """Follows a viewer: rebuilt (in the viewer's lane) whenever its results are reloaded."""
+    """The scrubber of the Viewer `viewer` (which makes it, so it is not imported here): rebuilt
+    in the viewer's lane whenever its results are reloaded."""
 
-    def __init__(self, viewer: Viewer, parent: QWidget | None = None):
+    def __init__(self, viewer: QWidget, parent: QWidget | None = None):
         super().__init__(parent)
         self.viewer = viewer
         self.timeline: Timeline | None = None
