@@ -45,7 +45,7 @@ class SearchHit:
     start_s: float
     last_frame: int
     end_s: float
-    text: str  # the most confident matching reading
+    text: str  # the best matching reading (the most confident of those)
     box: list[list[float]]
     confidence: float
     score: float  # 100 is an exact (case- and accent-blind) match
@@ -216,8 +216,10 @@ class _Index:
         ends = np.r_[starts[1:], len(rows)] - 1
         scores = np.maximum.reduceat(line_scores[rows], starts)
         frames = np.diff(np.r_[starts, len(rows)])  # a run holds one line per frame
-        by_conf = np.lexsort((-c["conf"][rows], run))  # each run's most confident line first
-        best = by_conf[starts]
+        # Each run's best matching reading first, the most confident of those: a ticker read
+        # "SAL" as it comes in is shown as "SALE TODAY", where the whole word is.
+        by_match = np.lexsort((-c["conf"][rows], -line_scores[rows], run))
+        best = by_match[starts]
         out = []
         for r in np.argsort(-scores, kind="stable")[:limit]:
             first, last, top = rows[starts[r]], rows[ends[r]], rows[best[r]]

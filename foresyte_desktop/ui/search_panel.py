@@ -29,9 +29,9 @@ HIT_ROLE = Qt.ItemDataRole.UserRole
 
 
 def job_settings(job: Job) -> str:
-    """"Text (OCR) · every 2nd frame · region · added 09:12": what sets a job apart from
+    """"Text · every 2nd frame · text region · added 09:12": what sets a job apart from
     another on the same file."""
-    parts = [pipeline_label(job)]
+    parts = [pipeline_label(job, short=True)]
     if job.roi:
         parts.append("text region")
     if job.model_path:

@@ -18,7 +18,7 @@ from foresyte_desktop.ui.frame_view import FOLLOW_COLOR, OCR_COLOR, class_color
 MARGIN = 6       # each side: the first and last frames' x, with room for the handle
 HANDLE = 5       # the handle's half width at the top
 TOP = 7          # above the text row: where the handle's head sits
-TEXT_ROW = 12
+TEXT_ROW = 14
 BAND_ROW = 8
 GAP = 3
 BOTTOM = 4

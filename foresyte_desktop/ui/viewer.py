@@ -119,9 +119,8 @@ class Viewer(QWidget):
         self._make_actions()
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 4)
-        for action in (self.act_previous_segment, self.act_previous_change, self.act_step_back,
-                       self.act_play, self.act_step_forward, self.act_next_change,
-                       self.act_next_segment):
+        for action in (self.act_previous_change, self.act_step_back, self.act_play,
+                       self.act_step_forward, self.act_next_change):
             bar.addWidget(self._button(action))
         bar.addWidget(self.speed_box)
         bar.addSpacing(6)
@@ -161,10 +160,10 @@ class Viewer(QWidget):
             "Go to where text next appears or goes, or an object appears")
         self.act_previous_segment = a(
             "Previous Text Segment", lambda: self.jump_to_segment(-1), "Ctrl+Left",
-            sp.SP_ArrowBack, "Go to the start of this text segment, or of the one before")
+            tip="Go to the start of this text segment, or of the one before")
         self.act_next_segment = a(
             "Next Text Segment", lambda: self.jump_to_segment(1), "Ctrl+Right",
-            sp.SP_ArrowForward, "Go to the start of the next text segment")
+            tip="Go to the start of the next text segment")
         self.act_goto = a("Go to Time…", self.focus_goto, "Ctrl+G",
                           tip="Type a time or a frame number to go to")
         self.act_first = a("First Frame", lambda: self.seek(0), "Home")
@@ -530,7 +529,9 @@ class Viewer(QWidget):
         if self.job is None or path != self.job.input_path:
             return
         self.info = info
-        self.index = min(self.index, max(0, info.frame_count - 1))
+        if self.index > info.frame_count - 1:  # remembered on a file that has since shrunk
+            self.index = max(0, info.frame_count - 1)
+            self._request(self.index)
         self.scrubber.set_position(self.index)
         self._set_enabled(True)
         self._update_time()
