@@ -26,10 +26,10 @@ def test_changes_are_where_segments_start_and_end_and_objects_appear():
     segments = [{"first_frame": 0, "last_frame": 8}, {"first_frame": 10, "last_frame": 18},
                 {"first_frame": 10, "last_frame": 38}]  # two lines from frame 10
     tracks = [{"first_frame": 14}]
-    changes = Changes(segments, tracks, stride=2, frame_count=40)
+    changes = Changes(segments, tracks, stride=2)
     assert changes.starts == [0, 10]
-    assert changes.frames == [0, 10, 14, 20]  # 8 + 2: where the first line is gone; 40 is past
-    assert Changes.after(changes.frames, 10) == 14 and Changes.after(changes.frames, 20) is None
+    assert changes.frames == [0, 10, 14, 20, 40]  # 8 + 2: where the first line is gone
+    assert Changes.after(changes.frames, 10) == 14 and Changes.after(changes.frames, 40) is None
     assert Changes.before(changes.frames, 10) == 0 and Changes.before(changes.frames, 0) is None
 
 

@@ -85,6 +85,10 @@ def test_shift_arrows_go_to_the_next_change_and_ctrl_arrows_to_the_next_segment(
     press(qtbot, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
     shown(23)
     assert viewer.view.result.ocr[0].text == "FIG"
+    press(qtbot, Qt.Key.Key_End)
+    shown(viewer.frame_count - 1)
+    press(qtbot, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # PEACH lasts to the end
+    assert viewer.index == viewer.frame_count - 1
 
 
 def test_each_job_opens_again_where_it_was_left(qtbot, window, store, data_dir, words_video,

@@ -49,15 +49,14 @@ def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int =
 
 class Changes:
     """The frames of a job where what is on screen changes: a text segment starts, a segment
-    ends (the first frame after its last one, when there is one), or a tracked object
-    appears; and the frames where segments start. Both sorted, without repeats."""
+    ends (the first frame after its last one: past the video's end for a segment that lasts
+    to it), or a tracked object appears; and the frames where segments start. Both sorted,
+    without repeats."""
 
-    def __init__(self, segments: Sequence[dict], tracks: Sequence[dict], stride: int,
-                 frame_count: int):
-        ends = {s["last_frame"] + max(1, stride) for s in segments}
+    def __init__(self, segments: Sequence[dict], tracks: Sequence[dict], stride: int):
         self.starts = sorted({s["first_frame"] for s in segments})
         self.frames = sorted({*self.starts, *(t["first_frame"] for t in tracks),
-                              *(e for e in ends if e < frame_count)})
+                              *(s["last_frame"] + max(1, stride) for s in segments)})
 
     @staticmethod
     def after(frames: list[int], index: int) -> int | None:

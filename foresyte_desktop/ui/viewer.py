@@ -73,7 +73,7 @@ class Viewer(QWidget):
         self._epoch = 0                  # bumped when the cached results stop being valid
         self.tracks: dict[int, dict] = {}  # the job's tracked objects by id
         self.followed: int | None = None
-        self.changes = Changes([], [], 1, 0)  # where the job's text and objects change
+        self.changes = Changes([], [], 1)  # where the job's text and objects change
         self.positions: dict[str, int] = {}  # job id -> the frame it was left on
         self.speed = 1.0
         self._clock = QElapsedTimer()    # playing: since when, from which frame
@@ -241,7 +241,7 @@ class Viewer(QWidget):
         self.follow_track(None)
         self.mark_line(None)
         self.tracks = {}
-        self.changes = Changes([], [], 1, 0)
+        self.changes = Changes([], [], 1)
         self.segments_changed.emit([])
         self.tracks_changed.emit([])
         self._set_enabled(False)
@@ -318,7 +318,7 @@ class Viewer(QWidget):
             self._show_results()
         if tracks is None:
             return
-        self.changes = Changes(segments, tracks, self.results.stride, self.frame_count)
+        self.changes = Changes(segments, tracks, self.results.stride)
         self.segments_changed.emit(segments)
         self.tracks_changed.emit(tracks)
         if self.followed is not None:
@@ -356,7 +356,7 @@ class Viewer(QWidget):
         else:
             target = (self.results.next_with_results if direction > 0 else
                       self.results.previous_with_results)(self.index)
-        if target is not None:
+        if target is not None and target < self.frame_count:  # not past the end
             self.seek(target)
 
     def jump_to_segment(self, direction: int) -> None:
