@@ -73,6 +73,19 @@ def test_hits_are_stretches_of_screen_time_grouped_by_video(store):
     assert len(search(store, "burgundy", limit=1)) == 1
 
 
+def test_two_lines_on_screen_together_are_two_hits_each_opening_where_it_was_read(store):
+    # A station name on top all along; under it a ticker read differently on every frame.
+    job = add_job(store, "news.mp4", {0: ["NEWS SALE"], 1: ["NEWS SALE", "SAL"],
+                                      2: ["NEWS SALE", "SALE TODAY"], 3: ["NEWS SALE", "TODAY"],
+                                      4: ["NEWS SALE", "SALE AGAIN"]})
+    hits = search(store, "sale")
+    assert [(h.text, h.first_frame, h.frame_index, h.last_frame, h.frames) for h in hits] == [
+        ("NEWS SALE", 0, 0, 4, 5), ("SALE TODAY", 1, 2, 4, 3)]
+    ticker = hits[1]
+    assert ticker.job_id == job and ticker.time_s == 0.2 and ticker.start_s == 0.1
+    assert ticker.box == box(y=360.0)  # the line's box on frame 2, where it was read
+
+
 def test_search_sees_new_retried_and_removed_jobs(store):
     prepare(store)  # what the window does when it opens
     assert search(store, "harbour") == []

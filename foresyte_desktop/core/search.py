@@ -3,9 +3,10 @@
 Every job's OCR lines are held in memory as NumPy columns, per store, and reloaded job by job
 when a job's results change. The distinct readings are normalised once; rapidfuzz scores the
 query against them (a partial alignment, so a word is found inside a longer line, and
-"Burgundy" finds "Burgundv"), and the matching lines of a video merge into one hit while they
-stay on screen. DuckDB's full-text extension is not used: it has to be downloaded, and
-ForeSyte works offline.
+"Burgundy" finds "Burgundv"). A matching line seen on neighbouring frames at the same height is
+one hit while it stays on screen; two matching lines on screen together are two hits. A hit
+opens on the frame where its shown reading was read, with that reading's box. DuckDB's
+full-text extension is not used: it has to be downloaded, and ForeSyte works offline.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ MIN_SCORE = 80.0  # rapidfuzz score (0-100) a reading needs to match
 EXACT_BELOW = 4  # queries shorter than this (normalised) must appear as they are
 SHORT_WORD = 4  # a word this short is joined to its neighbour too, as OCR may have split them
 MAX_MISSED = 1  # analysed frames a text may go unseen and still be the same hit
+SAME_ROW = 0.5  # share of the lower line's height two boxes must share to be one line
 DEFAULT_LIMIT = 500
 _WORD = re.compile(r"\w+")
 CORNERS = ("x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4")
@@ -33,14 +35,17 @@ CORNERS = ("x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4")
 
 @dataclass
 class SearchHit:
-    """A stretch of a video showing matching text: where it was first seen, and until when."""
+    """A stretch of a video showing one matching line: from when until when, and the frame
+    where its shown reading was read."""
     job_id: str
     video_path: str
-    frame_index: int  # first analysed frame showing it; `box` is where it was there
+    frame_index: int  # the analysed frame `text` was read on; `box` is where it was there
     time_s: float
+    first_frame: int  # the first and last analysed frames showing the line
+    start_s: float
     last_frame: int
     end_s: float
-    text: str  # the most confident matching reading
+    text: str  # the best matching reading (the most confident of those)
     box: list[list[float]]
     confidence: float
     score: float  # 100 is an exact (case- and accent-blind) match
@@ -203,28 +208,58 @@ class _Index:
         rows = np.flatnonzero(line_scores > 0)
         if not rows.size:
             return []
-        job, frame = c["job"][rows], c["frame"][rows]
-        same_job = np.r_[False, job[1:] == job[:-1]]
-        close = np.r_[False, frame[1:] - frame[:-1] <= c["stride"][job[1:]] * (MAX_MISSED + 1)]
-        starts = np.flatnonzero(~(same_job & close))
+        gap = c["stride"][c["job"][rows]] * (MAX_MISSED + 1)
+        run = _line_runs(c["job"][rows], c["frame"][rows], c["box"][rows], gap)
+        order = np.lexsort((rows, run))  # each run's rows in frame order
+        rows, run = rows[order], run[order]
+        starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
         ends = np.r_[starts[1:], len(rows)] - 1
-        run = np.cumsum(~(same_job & close)) - 1
         scores = np.maximum.reduceat(line_scores[rows], starts)
-        new_frame = ~(same_job & np.r_[False, frame[1:] == frame[:-1]])
-        frames = np.add.reduceat(new_frame.astype(np.int64), starts)
-        by_conf = np.lexsort((-c["conf"][rows], run))  # each run's most confident line first
-        best = by_conf[np.searchsorted(run[by_conf], np.arange(len(starts)))]
+        frames = np.diff(np.r_[starts, len(rows)])  # a run holds one line per frame
+        # Each run's best matching reading first, the most confident of those: a ticker read
+        # "SAL" as it comes in is shown as "SALE TODAY", where the whole word is.
+        by_match = np.lexsort((-c["conf"][rows], -line_scores[rows], run))
+        best = by_match[starts]
         out = []
         for r in np.argsort(-scores, kind="stable")[:limit]:
             first, last, top = rows[starts[r]], rows[ends[r]], rows[best[r]]
             job_id = self.jobs[c["job"][first]]
             out.append(SearchHit(
-                job_id, self.versions[job_id][1], int(c["frame"][first]),
-                float(c["time"][first]), int(c["frame"][last]), float(c["time"][last]),
-                self.texts[c["text"][top]],
-                [[float(x), float(y)] for x, y in c["box"][first].reshape(4, 2)],
+                job_id, self.versions[job_id][1], int(c["frame"][top]), float(c["time"][top]),
+                int(c["frame"][first]), float(c["time"][first]),
+                int(c["frame"][last]), float(c["time"][last]), self.texts[c["text"][top]],
+                [[float(x), float(y)] for x, y in c["box"][top].reshape(4, 2)],
                 round(float(c["conf"][top]), 4), round(float(scores[r]), 1), int(frames[r])))
         return out
+
+
+def _line_runs(job: np.ndarray, frame: np.ndarray, box: np.ndarray,
+               gap: np.ndarray) -> np.ndarray:
+    """A run id per matching line (given in job, frame and line order): a line continues the
+    run of the previous frames' line at the same height, seen at most `gap` frames before;
+    a run takes one line per frame."""
+    tops, bottoms = box[:, 1::2].min(axis=1).tolist(), box[:, 1::2].max(axis=1).tolist()
+    jobs, frames, gaps = job.tolist(), frame.tolist(), gap.tolist()
+    run = [0] * len(jobs)
+    open_: list[list] = []  # [run id, last frame, top, bottom]
+    for i, (f, t, b) in enumerate(zip(frames, tops, bottoms)):
+        if i and jobs[i] != jobs[i - 1]:
+            open_ = []
+        open_ = [r for r in open_ if f - r[1] <= gaps[i]]
+        best, best_share = None, SAME_ROW
+        for r in open_:
+            if r[1] == f:
+                continue  # this run has its line on this frame already
+            share = (min(b, r[3]) - max(t, r[2])) / max(min(b - t, r[3] - r[2]), 1e-6)
+            if share >= best_share:
+                best, best_share = r, share
+        if best is None:
+            best = [i, f, t, b]
+            open_.append(best)
+        else:
+            best[1:] = f, t, b
+        run[i] = best[0]
+    return np.array(run, np.int64)
 
 
 _indexes: "weakref.WeakKeyDictionary[JobStore, _Index]" = weakref.WeakKeyDictionary()
@@ -263,7 +298,8 @@ def search(store: JobStore, query: str, *, limit: int = DEFAULT_LIMIT,
     best: dict[str, float] = {}
     for hit in hits:
         best[hit.job_id] = max(best.get(hit.job_id, 0.0), hit.score)
-    return sorted(hits, key=lambda h: (-best[h.job_id], order[h.job_id], h.frame_index))
+    return sorted(hits, key=lambda h: (-best[h.job_id], order[h.job_id], h.frame_index,
+                                       min(y for _, y in h.box)))
 
 
 def group_by_video(hits: list[SearchHit]) -> list[tuple[str, str, list[SearchHit]]]:

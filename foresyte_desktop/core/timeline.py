@@ -1,13 +1,17 @@
-"""What a job's timeline strip shows: per-class object density over time, and bars for text
-segments. Plain numbers, for the window to paint."""
+"""What a job's timeline shows, computed without Qt: per-class object density over time, bars
+for text segments, the frames where what is on screen changes, and reading a typed position."""
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from foresyte_desktop.core.model import FrameResult
 from foresyte_desktop.core.segments import merge_segments
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d*)?)\s*s?$")
 
 
 @dataclass
@@ -41,3 +45,46 @@ def build_timeline(frames: Sequence[FrameResult], duration_s: float, bins: int =
         duration_s, bin_s, density,
         [(s["start_s"], s["end_s"], s["text"])
          for s in (merge_segments(frames) if segments is None else segments)], class_ids)
+
+
+class Changes:
+    """The frames of a job where what is on screen changes: a text segment starts, a segment
+    ends (the first frame after its last one: past the video's end for a segment that lasts
+    to it), or a tracked object appears; and the frames where segments start. Both sorted,
+    without repeats."""
+
+    def __init__(self, segments: Sequence[dict], tracks: Sequence[dict], stride: int):
+        self.starts = sorted({s["first_frame"] for s in segments})
+        self.frames = sorted({*self.starts, *(t["first_frame"] for t in tracks),
+                              *(s["last_frame"] + max(1, stride) for s in segments)})
+
+    @staticmethod
+    def after(frames: list[int], index: int) -> int | None:
+        """The first of `frames` after `index`."""
+        i = bisect.bisect_right(frames, index)
+        return frames[i] if i < len(frames) else None
+
+    @staticmethod
+    def before(frames: list[int], index: int) -> int | None:
+        """The last of `frames` before `index`."""
+        i = bisect.bisect_left(frames, index)
+        return frames[i - 1] if i > 0 else None
+
+
+def parse_position(text: str, fps: float, frame_count: int) -> int:
+    """The frame index a typed position names: a time ("1:23.5", "83.5", "1:02:03", "12s") or,
+    after "#", a frame number counted from 1 as the window shows it ("#120"). Held inside the
+    video. Raises ValueError with a sentence saying what can be typed."""
+    text = text.strip()
+    if text.startswith("#"):
+        if not text[1:].strip().isdigit():
+            raise ValueError(f"“{text}” is not a frame number: type # and a number, like #120.")
+        return max(0, min(int(text[1:]) - 1, frame_count - 1))
+    match = _CLOCK.match(text)
+    if not match:
+        raise ValueError(f"“{text}” is not a time: type minutes and seconds like 1:23.5, "
+                         "seconds like 83.5, or # and a frame number like #120.")
+    first, second, seconds = match.groups()
+    hours, minutes = (first, second) if second is not None else (None, first)
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds.replace(",", "."))
+    return max(0, min(int(round(total * (fps or 25.0))), frame_count - 1))

@@ -1,5 +1,5 @@
 """Finding text in every video: the Find panel in its dock, opened by Ctrl+F, and a hit opened
-in the viewer on its frame."""
+in the viewer on the frame its line was read on, with the line outlined."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
@@ -24,6 +24,9 @@ class Find(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()  # until Ctrl+F: the review panel needs the room more
         panel.hit_activated.connect(review.show_frame)
+        model = review.table.model()  # the queue's jobs: hits on one file told apart by them
+        panel.job_of = lambda job_id: (None if (row := model.row_of(job_id)) is None
+                                       else model.job_at(row))
 
     def find_text(self) -> None:
         self.dock.show()

@@ -29,7 +29,6 @@ from foresyte_desktop.ui.review import Review
 from foresyte_desktop.ui.review_panel import ReviewPanel
 from foresyte_desktop.ui.search_panel import SearchPanel
 from foresyte_desktop.ui.text_region import TextRegionTool
-from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.ui.watch_folders_dialog import WatchFolders
 from foresyte_desktop.ui.weights_licence import WeightsLicenceNote
@@ -58,7 +57,7 @@ class MainWindow(QMainWindow):
         self.options = JobOptions(settings, self)
         self.viewer = Viewer(self.library)
         self.panel = ReviewPanel()
-        self.timeline = TimelineStrip(self.viewer)
+        self.timeline = self.viewer.scrubber  # the viewer's scrubber, with the job's timeline
         self.search = SearchPanel(self.library)
         self._build_layout()
 
@@ -107,7 +106,6 @@ class MainWindow(QMainWindow):
         viewer_layout.setContentsMargins(0, 0, 0, 0)
         viewer_layout.setSpacing(0)
         viewer_layout.addWidget(self.viewer, 1)
-        viewer_layout.addWidget(self.timeline)
         self.review_split.addWidget(under_viewer)
         self.review_split.addWidget(self.panel)
         self.review_split.setStretchFactor(0, 3)

@@ -1,5 +1,6 @@
 """Reviewing the current job: the viewer, the panel beside it and the timeline under it kept
-on the same job and frame, and opening a job on a given frame (a search hit)."""
+on the same job and frame, and opening a job on a given frame with one line outlined (a search
+hit)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
@@ -34,9 +35,12 @@ class Review(QObject):
         self.viewer.show_job(job)
         self.panel.show_job(job)
 
-    def show_frame(self, job_id: str, frame_index: int) -> None:
-        """Select a job and go to one of its frames, once its video is open."""
+    def show_frame(self, job_id: str, frame_index: int,
+                   box: list[list[float]] | None = None) -> None:
+        """Select a job and go to one of its frames, once its video is open; `box`: a line to
+        outline on that frame."""
         self.table.select_job(job_id)
+        self.viewer.mark_line((frame_index, box) if box else None)
         if self.viewer.info is not None:
             self._pending_seek = None
             self.viewer.seek(frame_index)

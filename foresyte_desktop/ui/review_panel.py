@@ -1,6 +1,6 @@
 """The panel beside the viewer: the selected job's details (its error in full), its text segments
-(click one to seek to it), its tracked objects (click one to follow it), and what was found on
-the frame on screen."""
+(click one to seek to it; those on screen are selected and scrolled to), its tracked objects
+(click one to follow it), and what was found on the frame on screen."""
 from __future__ import annotations
 
 import html
@@ -76,6 +76,10 @@ class ReviewPanel(QSplitter):
         self.filter.setAcceptDrops(False)
         self.filter.textChanged.connect(self._apply_filter)
         self.segments = _list(["From", "To", "Text"])
+        self.segments.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self._spans: list[tuple[int, int]] = []  # each segment's first and last frame
+        self._on_screen: list[int] = []  # the rows of the segments on the frame shown
+        self._frame: int | None = None  # the analysed frame shown
         self.segments.itemClicked.connect(self._on_segment_clicked)
         self.segments.itemActivated.connect(self._on_segment_clicked)
         self.tracks = _list(["Object", "From", "To", "Reads"])
@@ -142,6 +146,8 @@ class ReviewPanel(QSplitter):
     def show_segments(self, segments: list[dict]) -> None:
         self.segments.setUpdatesEnabled(False)
         self.segments.clear()
+        self._spans = [(seg["first_frame"], seg["last_frame"]) for seg in segments]
+        self._on_screen = []
         items = []
         for seg in segments:
             item = QTreeWidgetItem([video_time(seg["start_s"]), video_time(seg["end_s"]),
@@ -153,7 +159,27 @@ class ReviewPanel(QSplitter):
         self.segments.addTopLevelItems(items)
         self.tabs.setTabText(0, f"Text ({len(items)})")
         self._apply_filter(self.filter.text())
+        self._mark_on_screen()
         self.segments.setUpdatesEnabled(True)
+
+    def segments_on_screen(self) -> list[int]:
+        """The rows of the text segments on the frame shown."""
+        return list(self._on_screen)
+
+    def _mark_on_screen(self) -> None:
+        frame = self._frame
+        rows = [] if frame is None else [n for n, (first, last) in enumerate(self._spans)
+                                         if first <= frame <= last]
+        if rows == self._on_screen:
+            return
+        self._on_screen = rows
+        tree = self.segments
+        tree.clearSelection()
+        for n in rows:
+            tree.topLevelItem(n).setSelected(True)
+        shown = [tree.topLevelItem(n) for n in rows if not tree.topLevelItem(n).isHidden()]
+        if shown:
+            tree.scrollToItem(shown[0])
 
     def show_tracks(self, tracks: list[dict]) -> None:
         """The job's tracked objects; only yolo_ocr jobs have any."""
@@ -205,6 +231,8 @@ class ReviewPanel(QSplitter):
     # -- the frame on screen ----------------------------------------------------------------
 
     def show_frame(self, index: int, result: FrameResult | None) -> None:
+        self._frame = result.frame_index if result is not None else None
+        self._mark_on_screen()
         tree = self.frame_items
         tree.clear()
         if result is None:

@@ -1,20 +1,26 @@
-"""Finding text across every job: a search box and its hits, grouped by video, each with its
-time, its text and a thumbnail of the frame with the line outlined.
+"""Finding text across every job: a search box and its hits, grouped by video (two jobs on one
+file told apart by their settings and the time they were added), each matching line with its
+time, its text and a thumbnail of the frame it was read on with the line outlined. Down goes
+from the box into the hits; Enter or a double-click opens one.
 
 Searching and thumbnails run in the library's search lane, so typing never waits on the store
 or on decoding a frame; the search index is loaded there once when the panel is made.
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from foresyte_desktop.core import search
-from foresyte_desktop.core.formatting import plural, video_time
+from foresyte_desktop.core.formatting import local_time, plural, video_time
+from foresyte_desktop.core.model import Job
 from foresyte_desktop.ui.frame_view import bgr_to_qimage
+from foresyte_desktop.ui.job_table import pipeline_label
 from foresyte_desktop.workers.library import Library
 
 TYPING_PAUSE_MS = 250  # search once the typing stops this long
@@ -22,18 +28,32 @@ THUMB_WIDTH = 120
 HIT_ROLE = Qt.ItemDataRole.UserRole
 
 
-class SearchPanel(QWidget):
-    """`hit_activated(job_id, frame_index)` fires when a hit is double-clicked (or Enter)."""
+def job_settings(job: Job) -> str:
+    """"Text · every 2nd frame · text region · added 09:12": what sets a job apart from
+    another on the same file."""
+    parts = [pipeline_label(job, short=True)]
+    if job.roi:
+        parts.append("text region")
+    if job.model_path:
+        parts.append(Path(job.model_path).name)
+    return " · ".join(parts) + f" · added {local_time(job.created_at)}"
 
-    hit_activated = Signal(str, int)
+
+class SearchPanel(QWidget):
+    """`hit_activated(job_id, frame_index, box)` fires when a hit is double-clicked (or Enter):
+    the frame its line was read on and the line's box there."""
+
+    hit_activated = Signal(str, int, object)
 
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
         self.library = library
+        self.job_of: Callable[[str], Job | None] = lambda _job_id: None
         self._generation = 0  # bumped per search, so late results and thumbnails are dropped
         self.box = QLineEdit()
         self.box.setPlaceholderText("Find text in every video…")
         self.box.setClearButtonEnabled(True)
+        self.box.installEventFilter(self)
         self.summary = QLabel()
         self.hits = QTreeWidget()
         self.hits.setHeaderLabels(["Time", "Text"])
@@ -57,6 +77,18 @@ class SearchPanel(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(THUMB_WIDTH + 340, 600)
 
+    def eventFilter(self, watched, event) -> bool:
+        # Down in the box: on to the hits, the first one (or the one chosen before) current.
+        if watched is self.box and event.type() == QEvent.Type.KeyPress and \
+                event.key() == Qt.Key.Key_Down and self.hits.topLevelItemCount():
+            current = self.hits.currentItem()
+            if current is None or current.parent() is None:
+                current = self.hits.topLevelItem(0).child(0) or self.hits.topLevelItem(0)
+            self.hits.setCurrentItem(current)
+            self.hits.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
+
     def focus_box(self) -> None:
         self.box.setFocus()
         self.box.selectAll()
@@ -77,13 +109,22 @@ class SearchPanel(QWidget):
             return
         self.hits.clear()
         groups = search.group_by_video(hits)
-        for _job_id, path, group in groups:
-            video = QTreeWidgetItem([Path(path).name, plural(len(group), "hit")])
-            video.setToolTip(0, path)
+        names = Counter(Path(path).name for _, path, _ in groups)
+        for job_id, path, group in groups:
+            job = self.job_of(job_id)
+            settings = job_settings(job) if job is not None else ""
+            name = Path(path).name
+            count = plural(len(group), "hit")
+            video = QTreeWidgetItem([name, f"{count} · {settings}" if names[name] > 1 and
+                                     settings else count])
+            video.setToolTip(0, "\n".join(filter(None, [path, settings])))
+            video.setToolTip(1, video.toolTip(0))
             for hit in group:
                 item = QTreeWidgetItem([video_time(hit.time_s), hit.text])
                 item.setData(0, HIT_ROLE, hit)
-                item.setToolTip(1, hit.text + (f" (on {hit.label})" if hit.label else ""))
+                item.setToolTip(1, hit.text + (f" (on {hit.label})" if hit.label else "") +
+                                f"\non screen {video_time(hit.start_s)}–{video_time(hit.end_s)}"
+                                f", read at {video_time(hit.time_s)}")
                 video.addChild(item)
                 self.library.thumbnail(hit, on_done=lambda image, i=item: self._set_thumbnail(
                     generation, i, image))
@@ -98,6 +139,8 @@ class SearchPanel(QWidget):
             item.setIcon(0, QIcon(QPixmap.fromImage(bgr_to_qimage(image))))
 
     def _on_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.parent() is None and item.childCount():  # a video: its first hit
+            item = item.child(0)
         hit = item.data(0, HIT_ROLE)
         if hit is not None:
-            self.hit_activated.emit(hit.job_id, hit.frame_index)
+            self.hit_activated.emit(hit.job_id, hit.frame_index, hit.box)

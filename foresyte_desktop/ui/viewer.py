@@ -1,5 +1,7 @@
-"""The viewer: the selected job's video with its results, a slider, playback and the actions to
-step through frames and jump between frames that have results, and following one tracked object.
+"""The viewer: the selected job's video with its results, the scrubber under it, playback at a
+chosen speed, a go-to-time field, the actions to step through frames and to jump to the next
+change or text segment, and following one tracked object. Each job opens again where it was
+left, and a search hit opens with its line outlined.
 
 Frames are decoded on the decoder thread and results are loaded through the library; a
 running job's new results arrive live from its worker and are drawn as they come. Its text
@@ -9,24 +11,31 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import (
+    QElapsedTimer, QPoint, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal,
+)
+from PySide6.QtGui import QAction, QColor, QPen, QPolygonF
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
+    QAbstractSpinBox, QApplication, QComboBox, QGraphicsPolygonItem, QHBoxLayout, QLabel,
+    QLineEdit, QSizePolicy, QStyle, QToolButton, QToolTip, QVBoxLayout, QWidget,
 )
 
 from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
+from foresyte_desktop.core.timeline import Changes, parse_position
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.follow_bar import FollowBar
 from foresyte_desktop.ui.frame_view import FrameView
 from foresyte_desktop.ui.review_results import ReviewResults
+from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.workers.frame_decoder import FrameDecoder
 from foresyte_desktop.workers.library import Library
 
 SEGMENTS_REFRESH_MS = 1000  # while a job runs, its segments are recomputed at most this often
 ZOOM_CONTEXT = 0.5   # a zoomed-to object gets half its own size around it on each side
 ZOOM_MIN_SHARE = 0.25  # and the zoomed view shows at least this share of the frame's width
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
+MARK_COLOR = QColor("#ff3030")  # a search hit's line, red as in the Find panel's thumbnails
 
 
 def zoom_rect(box: list[float], width: float, height: float) -> QRectF:
@@ -64,6 +73,13 @@ class Viewer(QWidget):
         self._epoch = 0                  # bumped when the cached results stop being valid
         self.tracks: dict[int, dict] = {}  # the job's tracked objects by id
         self.followed: int | None = None
+        self.changes = Changes([], [], 1)  # where the job's text and objects change
+        self.positions: dict[str, int] = {}  # job id -> the frame it was left on
+        self.speed = 1.0
+        self._clock = QElapsedTimer()    # playing: since when, from which frame
+        self._clock_from = 0
+        self.marked: tuple[int, list[list[float]]] | None = None  # a hit's frame and line
+        self._mark_item: QGraphicsPolygonItem | None = None
 
         self.decoder = FrameDecoder(self)
         self.decoder.opened.connect(self._on_opened)
@@ -74,12 +90,24 @@ class Viewer(QWidget):
         self.view = FrameView()
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.view.object_clicked.connect(self.follow_track)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.slider.setEnabled(False)
-        self.slider.valueChanged.connect(self._on_slider)
+        self.scrubber = TimelineStrip(self)
+        self.scrubber.setEnabled(False)
+        self.goto = QLineEdit()
+        self.goto.setPlaceholderText("Go to…")
+        self.goto.setToolTip("Type a time (1:23.5, 83.5) or # and a frame number, then Enter "
+                             "(Ctrl+G)")
+        self.goto.setMaximumWidth(90)
+        self.goto.returnPressed.connect(self._on_goto)
+        self.goto.textEdited.connect(lambda _: self.goto.setStyleSheet(""))
+        self.speed_box = QComboBox()
+        self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← → stay with the frames
+        self.speed_box.setToolTip("Playback speed")
+        for speed in SPEEDS:
+            self.speed_box.addItem(f"{speed:g}×", speed)
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.currentIndexChanged.connect(
+            lambda i: self.set_speed(self.speed_box.itemData(i)))
         self.time_label = QLabel("–")
-        self.time_label.setMinimumWidth(230)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._on_play_tick)
@@ -91,11 +119,13 @@ class Viewer(QWidget):
         self._make_actions()
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 4)
-        for action in (self.act_previous_result, self.act_step_back, self.act_play,
-                       self.act_step_forward, self.act_next_result):
+        for action in (self.act_previous_change, self.act_step_back, self.act_play,
+                       self.act_step_forward, self.act_next_change):
             bar.addWidget(self._button(action))
-        bar.addWidget(self.slider, 1)
-        bar.addWidget(self.time_label)
+        bar.addWidget(self.speed_box)
+        bar.addSpacing(6)
+        bar.addWidget(self.goto)
+        bar.addWidget(self.time_label, 1)
         for action in (self.act_follow, self.act_show_ocr, self.act_show_detections):
             button = self._button(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -107,6 +137,7 @@ class Viewer(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.follow_bar)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.scrubber)
         layout.addLayout(bar)
         self._set_enabled(False)
 
@@ -120,11 +151,21 @@ class Viewer(QWidget):
                                sp.SP_MediaSeekBackward)
         self.act_step_forward = a("Next Frame", lambda: self.step(1), "Right",
                                   sp.SP_MediaSeekForward)
-        self.act_previous_result = a("Previous Frame with Results",
-                                     lambda: self.jump_to_result(-1), "Shift+Left",
-                                     sp.SP_MediaSkipBackward)
-        self.act_next_result = a("Next Frame with Results", lambda: self.jump_to_result(1),
-                                 "Shift+Right", sp.SP_MediaSkipForward)
+        self.act_previous_change = a(
+            "Previous Change", lambda: self.jump_to_change(-1), "Shift+Left",
+            sp.SP_MediaSkipBackward, "Go back to where text last appeared or went, or an "
+                                     "object appeared")
+        self.act_next_change = a(
+            "Next Change", lambda: self.jump_to_change(1), "Shift+Right", sp.SP_MediaSkipForward,
+            "Go to where text next appears or goes, or an object appears")
+        self.act_previous_segment = a(
+            "Previous Text Segment", lambda: self.jump_to_segment(-1), "Ctrl+Left",
+            tip="Go to the start of this text segment, or of the one before")
+        self.act_next_segment = a(
+            "Next Text Segment", lambda: self.jump_to_segment(1), "Ctrl+Right",
+            tip="Go to the start of the next text segment")
+        self.act_goto = a("Go to Time…", self.focus_goto, "Ctrl+G",
+                          tip="Type a time or a frame number to go to")
         self.act_first = a("First Frame", lambda: self.seek(0), "Home")
         self.act_last = a("Last Frame", lambda: self.seek(self.frame_count - 1), "End")
         self.act_show_ocr = a("Text", self._on_layers, "Ctrl+1",
@@ -144,7 +185,8 @@ class Viewer(QWidget):
         self.act_zoom = a("Zoom to Object", self._on_zoom, "Z", checkable=True,
                           tip="Keep the followed object large in the middle of the view")
         self.act_stop_following = a("Stop Following", self.escape, "Esc",
-                                    tip="Stop following the object (or stop drawing a region)")
+                                    tip="Stop following the object (or stop drawing a region, "
+                                        "or leave a text field)")
         for act in (self.act_show_ocr, self.act_show_detections):
             act.setChecked(True)
         # Shortcuts work wherever the viewer is shown, and the window's menus list them too.
@@ -154,7 +196,8 @@ class Viewer(QWidget):
 
     def navigation_actions(self) -> list[QAction]:
         return [self.act_play, self.act_step_back, self.act_step_forward,
-                self.act_previous_result, self.act_next_result, self.act_first, self.act_last]
+                self.act_previous_change, self.act_next_change, self.act_previous_segment,
+                self.act_next_segment, self.act_first, self.act_last, self.act_goto]
 
     def following_actions(self) -> list[QAction]:
         return [self.act_first_sighting, self.act_last_sighting, self.act_zoom,
@@ -170,7 +213,8 @@ class Viewer(QWidget):
     def _set_enabled(self, on: bool) -> None:
         for act in self.navigation_actions():
             act.setEnabled(on)
-        self.slider.setEnabled(on)
+        for widget in (self.scrubber, self.goto):
+            widget.setEnabled(on)
 
     # -- the job ----------------------------------------------------------------------------
 
@@ -185,28 +229,33 @@ class Viewer(QWidget):
             return
         self.pause()
         self.view.cancel_drawing()  # the region was meant for the job that was on screen
+        if self.job is not None and self.info is not None:
+            self.positions[self.job.job_id] = self.index
         self.job, self.info = job, None
         self.results = ReviewResults(job.frame_stride if job else 1)
-        self.index, self.shown_index, self._db_upto = 0, None, -1
+        running = job is not None and job.status == "running"
+        self.index = 0 if job is None or running else self.positions.get(job.job_id, 0)
+        self.shown_index, self._db_upto = None, -1
         self._epoch += 1
         self._stale = True
         self.follow_track(None)
+        self.mark_line(None)
         self.tracks = {}
+        self.changes = Changes([], [], 1)
         self.segments_changed.emit([])
         self.tracks_changed.emit([])
         self._set_enabled(False)
-        with QSignalBlocker(self.slider):
-            self.slider.setValue(0)
+        self.scrubber.set_position(0)
         self.time_label.setText("–")
-        self.act_follow.setEnabled(job is not None and job.status == "running")
-        self._set_follow(job is not None and job.status == "running")
+        self.act_follow.setEnabled(running)
+        self._set_follow(running)
         if job is None:
             self.view.set_message("Select a job to review its video")
             self.frame_shown.emit(0, None)
             return
         self.view.set_message("Opening the video…")
         self.view.set_region(job.roi)
-        self._request(0, reopen=True)
+        self._request(self.index, reopen=True)
         self.reload_results()
 
     def update_job(self, job: Job) -> None:
@@ -269,6 +318,7 @@ class Viewer(QWidget):
             self._show_results()
         if tracks is None:
             return
+        self.changes = Changes(segments, tracks, self.results.stride)
         self.segments_changed.emit(segments)
         self.tracks_changed.emit(tracks)
         if self.followed is not None:
@@ -287,8 +337,7 @@ class Viewer(QWidget):
         if not follow:
             self._set_follow(False)
         self.index = max(0, min(index, self.frame_count - 1))
-        with QSignalBlocker(self.slider):
-            self.slider.setValue(self.index)
+        self.scrubber.set_position(self.index)
         self._update_time()
         self._request(self.index)
 
@@ -296,13 +345,56 @@ class Viewer(QWidget):
         self.pause()
         self.seek(self.index + delta)
 
-    def jump_to_result(self, direction: int) -> None:
-        """To the previous (-1) or next (+1) analysed frame that has text or objects."""
+    def jump_to_change(self, direction: int) -> None:
+        """To the previous (-1) or next (+1) frame where a text segment starts or ends or an
+        object appears. Before the segments of a running job are merged, to the analysed
+        frames that have text or objects."""
         self.pause()
-        target = (self.results.next_with_results if direction > 0 else
-                  self.results.previous_with_results)(self.index)
+        if self.changes.frames:
+            pick = Changes.after if direction > 0 else Changes.before
+            target = pick(self.changes.frames, self.index)
+        else:
+            target = (self.results.next_with_results if direction > 0 else
+                      self.results.previous_with_results)(self.index)
+        if target is not None and target < self.frame_count:  # not past the end
+            self.seek(target)
+
+    def jump_to_segment(self, direction: int) -> None:
+        """To the start of the next (+1) text segment, or of the one on screen or before (-1)."""
+        self.pause()
+        pick = Changes.after if direction > 0 else Changes.before
+        target = pick(self.changes.starts, self.index)
         if target is not None:
             self.seek(target)
+
+    def focus_goto(self) -> None:
+        self.goto.setFocus()
+        self.goto.selectAll()
+
+    def _on_goto(self) -> None:
+        text = self.goto.text().strip()
+        if not text or self.info is None:
+            return
+        try:
+            index = parse_position(text, self.info.fps, self.frame_count)
+        except ValueError as exc:
+            self.goto.setStyleSheet("color: #d64541")
+            self.goto.setToolTip(str(exc))
+            QToolTip.showText(self.goto.mapToGlobal(QPoint(0, self.goto.height())), str(exc),
+                              self.goto)
+            return
+        self.goto.setStyleSheet("")
+        self.pause()
+        self.seek(index)
+        self.view.setFocus()  # the keys go back to the frames
+
+    def set_speed(self, speed: float) -> None:
+        """Play at `speed` times the video's rate; a change while playing takes effect now."""
+        self.speed = speed
+        with QSignalBlocker(self.speed_box):
+            self.speed_box.setCurrentIndex(SPEEDS.index(speed) if speed in SPEEDS else -1)
+        if self.playing:
+            self._start_clock()
 
     def toggle_play(self) -> None:
         if self.play_timer.isActive():
@@ -311,8 +403,14 @@ class Viewer(QWidget):
             if self.index >= self.frame_count - 1:
                 self.seek(0)
             self._set_follow(False)
-            self.play_timer.start(max(1, round(1000 / (self.info.fps or 25.0))))
+            self._start_clock()
             self._update_play_action()
+
+    def _start_clock(self) -> None:
+        """Playing keeps to the clock: where decoding falls behind, frames are skipped."""
+        self._clock_from = self.index
+        self._clock.start()
+        self.play_timer.start(max(1, round(1000 / ((self.info.fps or 25.0) * self.speed))))
 
     def pause(self) -> None:
         self.play_timer.stop()
@@ -328,17 +426,15 @@ class Viewer(QWidget):
         if self.index >= self.frame_count - 1:
             self.pause()
             return
-        self.seek(self.index + 1)
+        due = self._clock_from + int(self._clock.elapsed() * (self.info.fps or 25.0) *
+                                     self.speed / 1000)
+        self.seek(max(self.index + 1, due))
 
     def _update_play_action(self) -> None:
         playing = self.play_timer.isActive()
         self.act_play.setText("Pause" if playing else "Play")
         self.act_play.setIcon(self.style().standardIcon(
             QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay))
-
-    def _on_slider(self, value: int) -> None:
-        self.pause()
-        self.seek(value)
 
     def _on_follow(self, on: bool) -> None:
         self.follow = on
@@ -372,8 +468,12 @@ class Viewer(QWidget):
         self.track_followed.emit(track)
 
     def escape(self) -> None:
-        """Esc: stop drawing a region if one is being drawn, else stop following."""
-        if self.view.drawing:
+        """Esc: leave a text field for the frames (where ← → and Space work); else stop drawing
+        a region if one is being drawn, else stop following."""
+        focused = QApplication.focusWidget()
+        if isinstance(focused, (QLineEdit, QAbstractSpinBox)):
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif self.view.drawing:
             self.view.cancel_drawing()
         elif self.followed is not None:
             self.follow_track(None)
@@ -429,9 +529,10 @@ class Viewer(QWidget):
         if self.job is None or path != self.job.input_path:
             return
         self.info = info
-        with QSignalBlocker(self.slider):
-            self.slider.setRange(0, max(0, info.frame_count - 1))
-            self.slider.setPageStep(max(1, round(info.fps)))
+        if self.index > info.frame_count - 1:  # remembered on a file that has since shrunk
+            self.index = max(0, info.frame_count - 1)
+            self._request(self.index)
+        self.scrubber.set_position(self.index)
         self._set_enabled(True)
         self._update_time()
 
@@ -451,10 +552,32 @@ class Viewer(QWidget):
             self._awaiting = False
             self.view.set_message(message)
 
+    def mark_line(self, mark: tuple[int, list[list[float]]] | None) -> None:
+        """Outline one line (its box's four corners) while frame `mark[0]` is on screen: the
+        line a search hit was read as. None: no line."""
+        self.marked = mark
+        self._draw_mark()
+
+    def _draw_mark(self) -> None:
+        on = self.marked is not None and self.shown_index == self.marked[0] and \
+            self.view.has_image()
+        if on and self._mark_item is None:
+            self._mark_item = QGraphicsPolygonItem()
+            pen = QPen(MARK_COLOR, 3)
+            pen.setCosmetic(True)  # the same screen pixels at any zoom
+            self._mark_item.setPen(pen)
+            self._mark_item.setZValue(3)  # over the frame's own boxes and labels
+            self.view.scene().addItem(self._mark_item)
+        if self._mark_item is not None:
+            if on:
+                self._mark_item.setPolygon(QPolygonF([QPointF(x, y) for x, y in self.marked[1]]))
+            self._mark_item.setVisible(on)
+
     def _show_results(self) -> None:
         index = self.shown_index if self.shown_index is not None else self.index
         result = self.results.at(index)
         self.view.set_results(result)
+        self._draw_mark()
         if self.followed is not None:
             self._show_following()
         self.frame_shown.emit(index, result)
