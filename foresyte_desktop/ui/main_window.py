@@ -1,6 +1,9 @@
 """The main window: the job queue on top, the viewer and its panel below, menus, toolbars and
 the status bar, wired to the controllers that do the work. It reaches the store only through
-the library."""
+the library.
+
+When the window is small, the video gives up room first: the panel beside it and the queue
+above it keep their sizes while the viewer shrinks, down to its own minimum."""
 from __future__ import annotations
 
 from functools import partial
@@ -35,6 +38,16 @@ from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
 
 
+VIEWER_MIN_WIDTH = 320
+PANEL_MIN_WIDTH = 300  # the Job panel's lines stay readable
+# A checkable tool button (Text, Objects, Live) that is off still looks like a switch: outlined,
+# where a plain flat button has no frame; on, it is filled with the highlight colour.
+TOGGLE_STYLE = ('QToolButton[checkable="true"] { border: 1px solid palette(mid); '
+                "border-radius: 4px; padding: 2px 6px; margin: 1px; }"
+                'QToolButton[checkable="true"]:checked { background: palette(highlight); '
+                "color: palette(highlighted-text); border-color: palette(highlight); }")
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store, data_dir: Path, settings: QSettings,
                  parent: QWidget | None = None):
@@ -46,6 +59,7 @@ class MainWindow(QMainWindow):
         self._ask_on_close = True  # False: quit without asking (queue done, Ctrl+C)
         self.setWindowTitle("ForeSyte")
         self.setAcceptDrops(True)
+        self.setStyleSheet(TOGGLE_STYLE)
 
         self.library = Library(store, self.data_dir, self)
         self.queue = self.library.queue
@@ -53,7 +67,7 @@ class MainWindow(QMainWindow):
         self.table = JobTableView()
         self.table.setModel(self.model)
         self.notice = NoticeBar()
-        self.options = JobOptions(settings, self)
+        self.options = JobOptions(settings, self.data_dir, self)
         self.viewer = Viewer(self.library)
         self.panel = ReviewPanel()
         self.timeline = TimelineStrip(self.viewer)
@@ -105,12 +119,17 @@ class MainWindow(QMainWindow):
         viewer_layout.addWidget(self.timeline)
         self.review_split.addWidget(under_viewer)
         self.review_split.addWidget(self.panel)
-        self.review_split.setStretchFactor(0, 3)
-        self.review_split.setStretchFactor(1, 1)
+        self.review_split.setChildrenCollapsible(False)
+        under_viewer.setMinimumWidth(VIEWER_MIN_WIDTH)
+        self.panel.setMinimumWidth(PANEL_MIN_WIDTH)
+        self.review_split.setStretchFactor(0, 1)  # the video takes (and gives) the slack
+        self.review_split.setStretchFactor(1, 0)
         self.review_split.setSizes([1100, 420])
         self.main_split = QSplitter(Qt.Orientation.Vertical)
         self.main_split.addWidget(top)
         self.main_split.addWidget(self.review_split)
+        self.main_split.setChildrenCollapsible(False)
+        self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([240, 680])
         self.setCentralWidget(self.main_split)
@@ -137,6 +156,9 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(partial(job_context_menu, self))
         self.viewer.view.has_image_changed.connect(self._update_frame_actions)
         self.region_tool.drawn.connect(self.options.offer_region)
+        # A dock opened in a small window takes no more than its share of it.
+        self.find.dock.visibilityChanged.connect(
+            lambda shown: shown and self.window_settings.fit_docks())
 
     # -- updates ----------------------------------------------------------------------------
 
