@@ -7,6 +7,7 @@ Jobs run for real (RapidOCR, and ultralytics' model built from its yaml) on smal
 here. Modal questions are answered by replacing QMessageBox.exec or the ask_* methods
 (plumbing: a modal dialog cannot be clicked in an offscreen test).
 """
+# ruff: noqa: F811  (the fixtures imported from test_ui_window are the tests' arguments)
 import ast
 import re
 from pathlib import Path
@@ -168,7 +169,7 @@ def test_a_small_window_shrinks_the_video_before_the_job_panel(qtbot, open_windo
     (viewer_big, panel_big), (viewer_small, panel_small) = widths[(1600, 1000)], \
         widths[(1000, 600)]
     assert viewer_big - viewer_small > 2 * max(0, panel_big - panel_small), widths
-    assert panel_small >= 280, widths  # the Job panel's lines stay readable
+    assert panel_small >= 0.95 * panel_big, widths  # the Job panel keeps its width
     details = window.panel.details
     assert details.width() >= details.fontMetrics().horizontalAdvance("Pipeline  Text · every")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex,
-    QPersistentModelIndex, QRect, Qt,
+    QPersistentModelIndex, QRect, Qt, QTimer,
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -330,7 +330,9 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.palette.setColor(QPalette.ColorRole.HighlightedText, text)
         bar.minimum, bar.maximum = 0, 100
         bar.progress = percent if percent is not None else 0
-        bar.text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        bar.text = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
+                                                 Qt.TextElideMode.ElideRight,
+                                                 bar.rect.width() - 8)  # one line, never two
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
@@ -391,7 +393,9 @@ class JobTableView(QTableView):
         try:
             for col, wanted in self.preferred.items():
                 low = min(LEAST_WIDTHS[col], wanted)
-                self.setColumnWidth(col, round(low + (wanted - low) * share))
+                # Rounded down, so the columns never overflow by a pixel: a scroll bar that
+                # came and went would change the width again, and again.
+                self.setColumnWidth(col, int(low + (wanted - low) * share))
             others = sum(self.columnWidth(c) for c in self.preferred)
             self.setColumnWidth(FILE, max(self.file_min_width(), width - others))
         finally:
@@ -402,9 +406,16 @@ class JobTableView(QTableView):
             self.preferred[col] = new
 
     def viewportEvent(self, event) -> bool:
-        if event.type() == QEvent.Type.Resize:  # the window, a dock or a scroll bar moved
-            self.fit_columns()
+        if event.type() == QEvent.Type.Resize:
+            if event.size().width() != event.oldSize().width():  # a window, dock, scroll bar
+                self.fit_columns()
+            if event.size().height() < event.oldSize().height():  # a notice above took room:
+                QTimer.singleShot(0, self._keep_current_in_view)  # once the scroll bars know
         return super().viewportEvent(event)
+
+    def _keep_current_in_view(self) -> None:
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
 
     def scroll_to_job(self, job_id: str) -> None:
         row = self.model().row_of(job_id)

@@ -2,8 +2,8 @@
 the status bar, wired to the controllers that do the work. It reaches the store only through
 the library.
 
-When the window is small, the video gives up room first: the panel beside it and the queue
-above it keep their sizes while the viewer shrinks, down to its own minimum."""
+When the window is small, the video gives up room first: the panel beside it, its Job part and
+the queue above keep their sizes while the viewer shrinks, down to what its controls need."""
 from __future__ import annotations
 
 from functools import partial
@@ -11,7 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QMainWindow, QMessageBox, QSplitter, QToolButton, QVBoxLayout, QWidget,
+)
 
 from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.ui.about_dialog import show_about
@@ -38,13 +40,14 @@ from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
 
 
-VIEWER_MIN_WIDTH = 320
-PANEL_MIN_WIDTH = 300  # the Job panel's lines stay readable
+JOB_LINES = 8  # the Job panel's lines kept in view, however short the window
 # A checkable tool button (Text, Objects, Live) that is off still looks like a switch: outlined,
 # where a plain flat button has no frame; on, it is filled with the highlight colour.
-TOGGLE_STYLE = ('QToolButton[checkable="true"] { border: 1px solid palette(mid); '
-                "border-radius: 4px; padding: 2px 6px; margin: 1px; }"
-                'QToolButton[checkable="true"]:checked { background: palette(highlight); '
+# Set on those buttons only: a style sheet on the whole window would restyle every widget
+# (the job table's progress bars lose their white text under it).
+TOGGLE_STYLE = ("QToolButton { border: 1px solid palette(mid); border-radius: 4px; "
+                "padding: 2px 6px; margin: 1px; }"
+                "QToolButton:checked { background: palette(highlight); "
                 "color: palette(highlighted-text); border-color: palette(highlight); }")
 
 
@@ -59,7 +62,6 @@ class MainWindow(QMainWindow):
         self._ask_on_close = True  # False: quit without asking (queue done, Ctrl+C)
         self.setWindowTitle("ForeSyte")
         self.setAcceptDrops(True)
-        self.setStyleSheet(TOGGLE_STYLE)
 
         self.library = Library(store, self.data_dir, self)
         self.queue = self.library.queue
@@ -91,6 +93,9 @@ class MainWindow(QMainWindow):
         build_menus(self)
         build_toolbars(self)
         self._build_status_bar()
+        for button in self.findChildren(QToolButton):
+            if button.isCheckable():
+                button.setStyleSheet(TOGGLE_STYLE)
         self._connect()
         self.weights_note = WeightsLicenceNote(self.queue.progress, self.notice, self.data_dir,
                                                self)
@@ -120,8 +125,9 @@ class MainWindow(QMainWindow):
         self.review_split.addWidget(under_viewer)
         self.review_split.addWidget(self.panel)
         self.review_split.setChildrenCollapsible(False)
-        under_viewer.setMinimumWidth(VIEWER_MIN_WIDTH)
-        self.panel.setMinimumWidth(PANEL_MIN_WIDTH)
+        # The job's details keep room for their first lines (file, folder, pipeline, status,
+        # frames, an error's start).
+        self.panel.widget(0).setMinimumHeight(self.fontMetrics().lineSpacing() * JOB_LINES)
         self.review_split.setStretchFactor(0, 1)  # the video takes (and gives) the slack
         self.review_split.setStretchFactor(1, 0)
         self.review_split.setSizes([1100, 420])

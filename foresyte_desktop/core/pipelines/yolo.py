@@ -7,6 +7,7 @@ a model file, instead of hanging on a download.
 """
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -94,6 +95,8 @@ def _load(source: str):
         return model
     except Exception as exc:  # ultralytics raises many types for a bad file
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        # ultralytics starts its messages with "ERROR ❌ " and ends them with a full stop.
+        reason = re.sub(r"^ERROR\s*[^\w\s/\\.~]*\s*", "", reason).rstrip(". ")
         raise ModelError(f"The YOLO model “{Path(source).name}” could not be loaded: {reason}. "
                          f"{HOW_TO_GIVE}.") from None
 
