@@ -2,8 +2,8 @@
 the status bar, wired to the controllers that do the work. It reaches the store only through
 the library.
 
-When the window is small, the video gives up room first: the panel beside it, its Job part and
-the queue above keep their sizes while the viewer shrinks, down to what its controls need."""
+When the window is small, the video gives up room first: the panel beside it keeps its width
+while the viewer narrows, down to what its controls need."""
 from __future__ import annotations
 
 from functools import partial
@@ -40,7 +40,6 @@ from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
 
 
-JOB_LINES = 8  # the Job panel's lines kept in view, however short the window
 # A checkable tool button (Text, Objects, Live) that is off still looks like a switch: outlined,
 # where a plain flat button has no frame; on, it is filled with the highlight colour.
 # Set on those buttons only: a style sheet on the whole window would restyle every widget
@@ -125,9 +124,6 @@ class MainWindow(QMainWindow):
         self.review_split.addWidget(under_viewer)
         self.review_split.addWidget(self.panel)
         self.review_split.setChildrenCollapsible(False)
-        # The job's details keep room for their first lines (file, folder, pipeline, status,
-        # frames, an error's start).
-        self.panel.widget(0).setMinimumHeight(self.fontMetrics().lineSpacing() * JOB_LINES)
         self.review_split.setStretchFactor(0, 1)  # the video takes (and gives) the slack
         self.review_split.setStretchFactor(1, 0)
         self.review_split.setSizes([1100, 420])

@@ -15,7 +15,7 @@ from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
 
 WHEN_DONE = (("nothing", "Do nothing"), ("quit", "Quit ForeSyte"))
-DOCK_MAX_SHARE = 0.36
+DOCK_MAX_SHARE = 0.3
 
 
 class WindowSettings(QObject):
