@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
 .PHONY: run test lint notices system deps bench bench-search bench-pipe bench-reliability soak chaos \
-	bundle bundle-check screenshot screenshot-search screenshot-alerts bench-watch clean
+	bundle bundle-check screenshots screenshot-alerts bench-watch clean
 
 run: deps
 	$(BIN)/foresyte
@@ -29,13 +29,11 @@ lint: deps
 notices: deps
 	$(BIN)/python tools/third_party_notices.py
 
-# docs/screenshot.png: the window under Xvfb after a few real jobs ran.
-screenshot: deps
-	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot.py
-
-# docs/screenshot-search.png: the Find panel and the timeline, after two real jobs ran.
-screenshot-search: deps
-	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshot_search.py
+# docs/screenshot.png and docs/screenshot-search.png, the window under Xvfb after real jobs ran,
+# and a review set in build/screenshots/ (two stacked lines, the Find panel, a failed yolo job)
+# at 1600×1000, at 1280×720 and at 2× scaling.
+screenshots: deps
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/screenshots.py
 
 # docs/screenshot-alerts.png: two recordings from a watched folder checked against watchlists.
 screenshot-alerts: deps

@@ -2,8 +2,8 @@
 watched folder were read and checked against two watchlists: the notice naming what was read,
 and the Alerts panel with an alert opened on its frame.
 
-`make screenshot-alerts` runs it (xvfb-run, the xcb platform, offline), as `make screenshot`
-runs docs/screenshot.py.
+`make screenshot-alerts` runs it (xvfb-run, the xcb platform, offline), as `make screenshots`
+runs docs/screenshots.py.
 """
 from __future__ import annotations
 

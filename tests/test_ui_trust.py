@@ -37,6 +37,7 @@ def test_a_pt_model_is_asked_about_once_and_cancel_queues_nothing(
     assert len(asked) == 2 and store.is_model_trusted(sha256_file(pt_model))
     assert [j.model_path for j in store.list_jobs()] == [str(pt_model)]
 
+    window.options.stride.setValue(2)  # not the same job again, which would be asked about
     with qtbot.waitSignal(window.queue.intake_done, timeout=30_000):
         window.job_actions.add_paths([str(text_video)])  # trusted now: no question
     assert len(asked) == 2 and len(store.list_jobs()) == 2

@@ -70,7 +70,7 @@ def queue_files(store: JobStore, paths: list[str | os.PathLike], spec: JobSpec, 
         except ForesyteError as exc:
             result.refused.append(Refusal(str(path), str(exc), "refused"))
             continue
-        same = next((j for j in pending if _same_work(j, job_spec)), None)
+        same = next((j for j in pending if same_work(j, job_spec)), None)
         if same:
             result.resumed.append(same)
         else:
@@ -78,7 +78,8 @@ def queue_files(store: JobStore, paths: list[str | os.PathLike], spec: JobSpec, 
     return result
 
 
-def _same_work(job: Job, spec: JobSpec) -> bool:
+def same_work(job: Job, spec: JobSpec) -> bool:
+    """Whether `job` is for the same file, with the same settings, as `spec`."""
     return (job.input_path, job.pipeline_id, job.frame_stride, job.max_frames, job.model_path,
             job.roi) == (spec.input_path, spec.pipeline_id, spec.frame_stride, spec.max_frames,
                          spec.model_path, spec.roi)

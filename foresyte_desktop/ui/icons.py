@@ -6,12 +6,14 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
+# Dark enough that white text on them reads (a contrast of 4.5:1 at least): progress bars.
 STATUS_COLORS = {
-    "pending": QColor("#8a8f98"),
-    "running": QColor("#2f80ed"),
-    "completed": QColor("#27ae60"),
-    "failed": QColor("#d64541"),
-    "cancelled": QColor("#8a8f98"),
+    "pending": QColor("#6b7280"),
+    "running": QColor("#1f6fd6"),
+    "completed": QColor("#1e8449"),
+    "failed": QColor("#c0392b"),
+    "cancelled": QColor("#6b7280"),
+    "stopped": QColor("#a35f00"),  # stopped part-way, to resume later
 }
 
 
@@ -38,7 +40,10 @@ def _draw_status(painter: QPainter, status: str) -> None:
     painter.drawEllipse(QRectF(1, 1, 14, 14))
     painter.setPen(white)
     painter.setBrush(QColor("white"))
-    if status == "running":
+    if status == "stopped":  # a pause sign: it waits to go on where it stopped
+        painter.drawLine(QPointF(6.3, 5), QPointF(6.3, 11))
+        painter.drawLine(QPointF(9.7, 5), QPointF(9.7, 11))
+    elif status == "running":
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawPolygon(QPolygonF([QPointF(6, 4.5), QPointF(11.5, 8), QPointF(6, 11.5)]))
     elif status == "completed":

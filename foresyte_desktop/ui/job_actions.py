@@ -1,10 +1,15 @@
 """What the user does to the queue and its jobs: add videos (files, folders, a drop, the sample),
-start and pause the queue, cancel, retry, remove and reveal the selected jobs, the questions
-those ask, and the status bar's summary of the queue."""
+start and pause the queue, cancel, retry, remove and reveal the selected jobs, clear the
+finished ones, the questions those ask, and the status bar's summary of the queue.
+
+Before anything is queued: yolo_ocr without weights to be had queues nothing and says why; a
+file already in the list with the same settings is asked about; a .pt model not trusted yet is
+asked about."""
 from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -13,8 +18,9 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStyle
 
 from foresyte_desktop.core.formatting import plural
-from foresyte_desktop.core.intake import IntakeResult
+from foresyte_desktop.core.intake import IntakeResult, expand_paths, same_work
 from foresyte_desktop.core.model import Job, JobSpec
+from foresyte_desktop.core.pipelines.yolo import missing_weights
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.job_options import JobOptions
 from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
@@ -24,14 +30,19 @@ from foresyte_desktop.ui.trust_prompt import confirm_pickle_model
 from foresyte_desktop.workers.library import Library
 
 
-def reveal_in_file_manager(path: Path) -> None:
-    """Show a file in the platform's file manager (selected where the platform allows it)."""
-    if sys.platform == "darwin":
-        subprocess.Popen(["open", "-R", str(path)])
-    elif sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", str(path)])
-    else:  # freedesktop file managers have no portable "select", so open the folder
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+def reveal_in_file_manager(path: Path) -> bool:
+    """Show a file in the platform's file manager (selected where the platform allows it);
+    False when no file manager could be started."""
+    try:
+        if sys.platform == "darwin":
+            subprocess.Popen(["open", "-R", str(path)])
+        elif sys.platform == "win32":
+            subprocess.Popen(["explorer", "/select,", str(path)])
+        else:  # freedesktop file managers have no portable "select", so open the folder
+            return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+    except OSError:
+        return False
+    return True
 
 
 class JobActions(QObject):
@@ -52,6 +63,7 @@ class JobActions(QObject):
         self.notice = notice
         self.settings = settings
         self.summary = QLabel()
+        self._show_when_queued: str | None = None  # a file whose new job gets selected
         self._make_actions()
         self.queue.intake_progress.connect(self._on_intake_progress)
         self.queue.intake_done.connect(self._on_intake_done)
@@ -74,6 +86,9 @@ class JobActions(QObject):
                            "Queue the selected failed or cancelled jobs again")
         self.act_remove = a("Remove Job…", self.remove_selected, "Delete", sp.SP_TrashIcon,
                             "Remove the selected jobs and their results")
+        self.act_clear_finished = a("Clear Finished…", self.clear_finished,
+                                    tip="Remove every completed, failed and cancelled job and "
+                                        "its results from the list")
         self.act_reveal = a("Reveal Results File", self.reveal_output, "Ctrl+Shift+R",
                             sp.SP_DirLinkIcon, "Show the job's results JSON in the file manager")
         self.act_copy_error = a("Copy Error Message", self.copy_error)
@@ -86,14 +101,15 @@ class JobActions(QObject):
         self.act_cancel.setEnabled(bool(statuses & {"pending", "running"}))
         self.act_retry.setEnabled(bool(statuses & {"failed", "cancelled"}))
         self.act_remove.setEnabled(bool(jobs))
+        self.act_clear_finished.setEnabled(any(j.ended for j in self.model.jobs()))
         job = self.table.current_job()
         self.act_reveal.setEnabled(bool(job and job.status == "completed" and job.output_path))
         self.act_copy_error.setEnabled(bool(job and job.error_message))
 
     def update_summary(self) -> None:
         counts = self.model.counts()
-        parts = [f"{counts[s]} {s}" for s in ("running", "pending", "completed", "failed",
-                                               "cancelled") if counts[s]]
+        parts = [f"{counts[s]} {s}" for s in ("running", "stopped", "pending", "completed",
+                                               "failed", "cancelled") if counts[s]]
         started = self.queue.is_started
         self.summary.setText("  ·  ".join(["Queue running" if started else "Queue paused"]
                                           + parts) + "  ")
@@ -111,9 +127,43 @@ class JobActions(QObject):
         if not paths:
             return
         spec = self.options.spec()
+        missing = self.options.missing_weights()
+        if missing:  # every job would fail at once: queue none, and say what to do
+            self._say("Nothing was queued: the YOLO detector has no weights file.")
+            self.notice.show_lines("Nothing was queued: the YOLO detector has no weights.",
+                                   [missing])
+            return
         self._say(f"Checking {plural(len(paths), 'item')}…", 0)
+        self.queue.lane.submit(_resolved_files, list(paths),
+                               on_done=lambda files: self._skip_duplicates(files, spec))
+
+    def _skip_duplicates(self, files: list[Path], spec: JobSpec) -> None:
+        """Ask about files already in the list with the same settings, then go on."""
+        known = [j for j in self.model.jobs() if j.status not in ("failed", "cancelled")]
+        twins = {f: job for f in files for job in known
+                 if same_work(job, replace(spec, input_path=str(f)))}
+        if twins and not self.ask_duplicates(list(twins.values())):
+            files = [f for f in files if f not in twins]
+            if not files:
+                self._say(f"Nothing was queued: {_already(list(twins.values()))}.")
+                return
+        paths = [str(f) for f in files]
         self.library.check_model(spec.model_path,
                                  on_done=lambda sha: self._queue_if_trusted(paths, spec, sha))
+
+    def ask_duplicates(self, twins: list[Job]) -> bool:
+        """Whether to queue files again that are in the list with the same settings
+        (`twins`: their jobs); False: skip those, queue the others."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Already in the List",
+                          _already(twins) + ".",
+                          parent=self.window)
+        box.setInformativeText("Queueing again reads the same frames with the same settings.")
+        again = box.addButton("Queue Again", QMessageBox.ButtonRole.AcceptRole)
+        skip = box.addButton(f"Skip {'It' if len(twins) == 1 else 'Them'}",
+                             QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(skip)
+        box.exec()
+        return box.clickedButton() is again
 
     def _queue_if_trusted(self, paths: list[str], spec: JobSpec, sha: str | None) -> None:
         """Queue, first asking about a .pt model not trusted yet; cancelled: queue nothing."""
@@ -140,10 +190,19 @@ class JobActions(QObject):
             self.add_paths([folder])
 
     def open_sample(self) -> None:
+        """Queue the sample and show it; when it is in the list already, show that job."""
         sample = resource_path(SAMPLE_VIDEO)
         if not sample.is_file():
             self.failed.emit(f"The sample video {sample} is missing from this installation.")
             return
+        spec = replace(self.options.spec(), input_path=str(sample.resolve()))
+        there = next((j for j in self.model.jobs()
+                      if j.status not in ("failed", "cancelled") and same_work(j, spec)), None)
+        if there is not None:
+            self.table.select_job(there.job_id)
+            self.table.scroll_to_job(there.job_id)
+            return
+        self._show_when_queued = spec.input_path
         self.add_paths([str(sample)])
 
     def _on_intake_progress(self, done: int, total: int) -> None:
@@ -168,7 +227,11 @@ class JobActions(QObject):
             if queued and not self.queue.is_started:
                 message += " The queue is paused: press Start to run them."
         self._say(message)
-        if result.queued and not self.table.selectionModel().hasSelection():
+        shown = next((j for j in result.queued if j.input_path == self._show_when_queued), None)
+        if shown is not None:
+            self._show_when_queued = None
+            self.table.select_job(shown.job_id)
+        elif result.queued and not self.table.selectionModel().hasSelection():
             self.table.select_job(result.queued[0].job_id)
 
     # -- the queue and the selected jobs ----------------------------------------------------
@@ -191,10 +254,13 @@ class JobActions(QObject):
         box = QMessageBox(QMessageBox.Icon.Question, "Pause the Queue",
                           f"{plural(running, 'job')} {'is' if running == 1 else 'are'} running. "
                           "No new job starts while the queue is paused.", parent=self.window)
+        # Cancelling the job is the one choice that loses work: it sits apart, on the far side
+        # (ResetRole), never beside the button that closes the dialog and changes nothing.
+        cancel = box.addButton(f"Cancel the Job{'' if running == 1 else 's'}",
+                               QMessageBox.ButtonRole.ResetRole)
+        later = box.addButton("Stop, Resume Later", QMessageBox.ButtonRole.ActionRole)
         finish = box.addButton("Let It Finish", QMessageBox.ButtonRole.AcceptRole)
-        later = box.addButton("Stop, Resume Later", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("Cancel the Job", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.addButton("Don't Pause", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(finish)
         box.exec()
         return {finish: "finish", later: "interrupt", cancel: "cancel"}.get(box.clickedButton())
@@ -205,12 +271,25 @@ class JobActions(QObject):
             self.queue.cancel(ids)
 
     def retry_selected(self) -> None:
-        ids = [j.job_id for j in self.table.selected_jobs() if j.status in ("failed", "cancelled")]
+        jobs = [j for j in self.table.selected_jobs() if j.status in ("failed", "cancelled")]
+        missing = {j.job_id: missing_weights(j.model_path, self.library.data_dir)
+                   for j in jobs if j.pipeline_id == "yolo_ocr"}
+        refused = [f"“{Path(j.input_path).name}”: {missing[j.job_id]}" for j in jobs
+                   if missing.get(j.job_id)]
+        if refused:
+            self.notice.show_lines(f"Not retried: {plural(len(refused), 'job')} would fail "
+                                   "for want of YOLO weights.", refused)
+        ids = [j.job_id for j in jobs if not missing.get(j.job_id)]
         if ids:
             self.queue.retry(ids)
 
     def remove_selected(self) -> None:
         jobs = self.table.selected_jobs()
+        if jobs and self.confirm_remove(jobs):
+            self.queue.remove([j.job_id for j in jobs])
+
+    def clear_finished(self) -> None:
+        jobs = [j for j in self.model.jobs() if j.ended]
         if jobs and self.confirm_remove(jobs):
             self.queue.remove([j.job_id for j in jobs])
 
@@ -236,7 +315,13 @@ class JobActions(QObject):
             self.failed.emit(f"The results file {path} is no longer there; export the job "
                              "again to write a new one.")
             return
-        reveal_in_file_manager(path)
+        if not reveal_in_file_manager(path):
+            self.notice.show_lines("No file manager could be opened to show the results file:",
+                                   [str(path)], ("Copy Path", partial(self.copy_text, str(path))))
+
+    def copy_text(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self._say(f"Copied {text}", 8000)
 
     def copy_error(self) -> None:
         job = self.table.current_job()
@@ -245,3 +330,16 @@ class JobActions(QObject):
 
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.library.data_dir)))
+
+
+def _resolved_files(paths: list[str]) -> list[Path]:
+    """The files `paths` name, folders searched through, as the intake names them."""
+    return [p.resolve() if p.exists() else p for p in expand_paths(paths)]
+
+
+def _already(twins: list[Job]) -> str:
+    """“a.mp4” is already queued with the same settings (or analysed, or several of them)."""
+    done = all(j.status == "completed" for j in twins)
+    what = f"“{Path(twins[0].input_path).name}” is" if len(twins) == 1 else \
+        f"{plural(len(twins), 'file')} are"
+    return f"{what} already {'analysed' if done else 'in the list'} with the same settings"

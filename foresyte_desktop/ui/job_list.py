@@ -1,5 +1,6 @@
-"""The job list kept current: the queue's news applied row by row to the table, a word in the
-status bar when a job ends or jobs are removed, and signals for whatever shows the current job.
+"""The job list kept current: the queue's news applied row by row to the table (new jobs and
+jobs that start are scrolled into view), a word in the status bar when a job ends or jobs are
+removed, and signals for whatever shows the current job.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class JobList(QObject):
         self.table = table
         model.set_jobs(library.jobs())  # interrupted jobs were made pending on open
         q = library.queue
-        q.job_started.connect(lambda job: self.upsert([job]))
+        q.job_started.connect(self._on_job_started)
         q.jobs_changed.connect(self.upsert)
         q.job_ended.connect(self._on_job_ended)
         q.progress.connect(self._on_progress)
@@ -42,11 +43,18 @@ class JobList(QObject):
         self.ticker.start(1000)
 
     def upsert(self, jobs: list[Job]) -> None:
+        new = [j for j in jobs if self.model.row_of(j.job_id) is None]
         self.model.upsert(jobs)
+        if new:
+            self.table.scroll_to_job(new[0].job_id)
         current = self.table.current_job()
         if current and any(j.job_id == current.job_id for j in jobs):
             self.current_changed.emit(current)
         self.changed.emit()
+
+    def _on_job_started(self, job: Job) -> None:
+        self.upsert([job])
+        self.table.scroll_to_job(job.job_id)
 
     def _on_job_ended(self, job: Job) -> None:
         self.upsert([job])

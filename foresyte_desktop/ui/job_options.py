@@ -3,18 +3,23 @@ text region (the whole frame, a band, or the region last drawn on a frame).
 
 They sit in a toolbar, always visible, so queueing stays one drop (each control is a toolbar
 item of its own, so a narrow window folds the last ones into the toolbar's overflow menu); the
-last choices are kept in the window's settings.
+last choices are kept in the window's settings. With yolo_ocr chosen and no weights to be had
+(the file is gone, or the default is not here and ForeSyte is offline), the Model button says
+that a file is needed.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMenu, QSpinBox, QToolButton, QWidget
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QActionGroup, QIcon
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QLabel, QMenu, QSpinBox, QStyle, QToolButton, QWidget,
+)
 
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.pipelines import DEFAULT_PIPELINE, PIPELINES
-from foresyte_desktop.core.pipelines.yolo import DEFAULT_MODEL
+from foresyte_desktop.core.pipelines.yolo import DEFAULT_MODEL, missing_weights
 from foresyte_desktop.core.roi import Roi, parse_roi
 from foresyte_desktop.ui.resources import default_settings
 
@@ -49,9 +54,10 @@ class JobOptions(QObject):
 
     changed = Signal()
 
-    def __init__(self, settings: QSettings, parent: QObject | None = None):
+    def __init__(self, settings: QSettings, data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
         self.settings = settings
+        self.data_dir = Path(data_dir)
         self.pipeline = QComboBox()
         for pid, cls in PIPELINES.items():
             self.pipeline.addItem(cls.label, pid)
@@ -60,7 +66,8 @@ class JobOptions(QObject):
         self.stride = QSpinBox()
         self.stride.setRange(1, 10_000)
         self.stride.setPrefix("every ")
-        self.stride.setSuffix(" frame(s)")
+        self.stride.setSuffix(" frames")
+        self.stride.setSpecialValueText("every frame")  # shown for 1
         self.stride.setToolTip("Analyse every N-th frame: larger is faster, 1 misses nothing")
         self.max_frames = QSpinBox()
         self.max_frames.setRange(0, 10_000_000)
@@ -76,17 +83,27 @@ class JobOptions(QObject):
         self.region_button = QToolButton()
         self.region_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.region_menu = QMenu(self.region_button)
-        self.region_menu.addAction("Whole Frame", lambda: self.set_roi(None))
+        self.region_choices = QActionGroup(self)  # the current choice is checked
+        self.region_choices.setExclusionPolicy(
+            QActionGroup.ExclusionPolicy.ExclusiveOptional)  # an older drawing: none
+        self.region_actions = [self.region_menu.addAction("Whole Frame",
+                                                          lambda: self.set_roi(None))]
         for name, band in BANDS.items():
-            self.region_menu.addAction(name, lambda b=band: self.set_roi(b))
+            self.region_actions.append(
+                self.region_menu.addAction(name, lambda *_, b=band: self.set_roi(b)))
         self.act_last_drawn = self.region_menu.addAction(
             "Last Drawn Region", lambda: self.set_roi(self.last_drawn))
+        self.region_actions.append(self.act_last_drawn)
+        for act in self.region_actions:
+            act.setCheckable(True)
+            self.region_choices.addAction(act)
         self.region_button.setMenu(self.region_menu)
 
         self.model_path: str | None = None
         self.roi: Roi | None = None
         self.last_drawn: Roi | None = None
         self._restore()
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for signal in (self.pipeline.currentIndexChanged, self.stride.valueChanged,
                        self.max_frames.valueChanged):
             signal.connect(self._save)
@@ -104,6 +121,13 @@ class JobOptions(QObject):
                        max_frames=self.max_frames.value() or None,
                        model_path=self.model_path if pipeline == "yolo_ocr" else None,
                        roi=self.roi)
+
+    def missing_weights(self) -> str | None:
+        """Why yolo_ocr jobs queued now would fail for want of weights; None if they would
+        not (or the pipeline needs none)."""
+        if self.pipeline.currentData() != "yolo_ocr":
+            return None
+        return missing_weights(self.model_path, self.data_dir)
 
     def set_model(self, path: str | None) -> None:
         self.model_path = path
@@ -153,8 +177,11 @@ class JobOptions(QObject):
     def _update_model_button(self) -> None:
         yolo = self.pipeline.currentData() == "yolo_ocr"
         name = Path(self.model_path).name if self.model_path else f"default ({DEFAULT_MODEL})"
-        self.model_button.setText(f"Model: {name}")
-        self.model_button.setToolTip(self.model_path or
+        missing = self.missing_weights()
+        self.model_button.setText(f"Model: {name}" + (" — choose a file" if missing else ""))
+        self.model_button.setIcon(self.model_button.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning) if missing else QIcon())
+        self.model_button.setToolTip(missing or self.model_path or
                                      "ultralytics' default detector; choose a local .pt or "
                                      ".onnx file to work offline")
         self.model_button.setEnabled(yolo)
@@ -165,5 +192,9 @@ class JobOptions(QObject):
                                       "region on a frame with Jobs ▸ Draw Text Region to "
                                       "offer it here")
         self.act_last_drawn.setEnabled(self.last_drawn is not None)
+        choices = [None, *BANDS.values(), self.last_drawn]
+        chosen = choices.index(self.roi) if self.roi in choices else -1  # -1: an older drawing
+        for n, act in enumerate(self.region_actions):
+            act.setChecked(n == chosen)
         self.act_last_drawn.setText("Last Drawn Region" + (
             f" ({roi_text(self.last_drawn)})" if self.last_drawn else ""))

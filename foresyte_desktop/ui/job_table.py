@@ -2,7 +2,9 @@
 which knows the current and the selected jobs.
 
 The model is filled from the store once, at start; after that it changes row by row from the
-queue's signals (a progress tick repaints one cell), so it never reloads the table.
+queue's signals (a progress tick repaints one cell), so it never reloads the table. It sorts by
+any column (queue order, the Added column, by default); a new job goes to its sorted place,
+while a job that changes keeps its row, so rows never jump under the pointer.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, Qt,
+    QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex,
+    QPersistentModelIndex, QRect, Qt, QTimer,
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -30,7 +33,24 @@ FILE, PIPELINE, STATUS, PROGRESS, ADDED, FINISHED = range(len(COLUMNS))
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1       # the Job of the row
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2   # 0-100, or None while the frame count is unknown
 STATUS_TEXT = {"pending": "Pending", "running": "Running", "completed": "Completed",
-               "failed": "Failed", "cancelled": "Cancelled"}
+               "failed": "Failed", "cancelled": "Cancelled", "stopped": "Stopped"}
+# The Status column's order when sorted by it: what needs a look first.
+STATE_ORDER = ("running", "stopped", "pending", "failed", "cancelled", "completed")
+FILE_MIN_CHARS = 28  # the File column keeps room for a name this long before others give way
+LEAST_WIDTHS = {PIPELINE: 110, STATUS: 110, PROGRESS: 170, ADDED: 80, FINISHED: 80}
+
+
+def display_state(job: Job) -> str:
+    """The job's store status, except that a pending job with frames done is "stopped": it
+    was stopped (or cut short) to resume where it left off."""
+    if job.status == "pending" and (job.frames_done or job.checkpoint_frame is not None):
+        return "stopped"
+    return job.status
+
+
+def bar_colors(state: str) -> tuple[QColor, QColor]:
+    """A progress bar's fill and the colour of the text drawn over it, for a display state."""
+    return STATUS_COLORS.get(state, STATUS_COLORS["running"]), QColor("white")
 
 
 @dataclass
@@ -66,6 +86,8 @@ class JobTableModel(QAbstractTableModel):
         self._jobs: list[Job] = []
         self._rows: dict[str, int] = {}
         self._runs: dict[str, _Run] = {}
+        self._seq: dict[str, int] = {}  # queue order: ties in a sort keep it
+        self._sort = (ADDED, Qt.SortOrder.AscendingOrder)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -87,7 +109,11 @@ class JobTableModel(QAbstractTableModel):
         return self._rows.get(job_id)
 
     def counts(self) -> Counter:
-        return Counter(j.status for j in self._jobs)
+        """How many jobs are in each display state."""
+        return Counter(display_state(j) for j in self._jobs)
+
+    def jobs(self) -> list[Job]:
+        return list(self._jobs)
 
     def is_cancelling(self, job_id: str) -> bool:
         run = self._runs.get(job_id)
@@ -105,7 +131,7 @@ class JobTableModel(QAbstractTableModel):
         if role == PERCENT_ROLE:
             return _percent(job)
         if role == Qt.ItemDataRole.DecorationRole and col == STATUS:
-            return status_icon(job.status)
+            return status_icon(display_state(job))
         if role == Qt.ItemDataRole.ToolTipRole:
             if job.error_message:  # the whole sentence, wherever the pointer rests on the row
                 return job.error_message
@@ -120,7 +146,8 @@ class JobTableModel(QAbstractTableModel):
         if col == STATUS:
             if self.is_cancelling(job.job_id) and job.status == "running":
                 return "Cancelling…"
-            text = STATUS_TEXT.get(job.status, job.status)
+            state = display_state(job)
+            text = STATUS_TEXT.get(state, state)
             return text + " (with a warning)" if job.status == "completed" and \
                 job.error_message else text
         if col == PROGRESS:
@@ -153,13 +180,14 @@ class JobTableModel(QAbstractTableModel):
     def set_jobs(self, jobs: list[Job]) -> None:
         """Fill the model once, at start."""
         self.beginResetModel()
-        self._jobs = list(jobs)
-        self._rows = {j.job_id: n for n, j in enumerate(self._jobs)}
+        self._seq = {j.job_id: n for n, j in enumerate(jobs)}
+        self._jobs = sorted(jobs, key=self._key, reverse=self._descending())
+        self._reindex()
         self._runs.clear()
         self.endResetModel()
 
     def upsert(self, jobs: list[Job]) -> None:
-        """Add new jobs at the end; replace known ones in place."""
+        """Add new jobs where the sort puts them; replace known ones in place."""
         for job in jobs:
             row = self._rows.get(job.job_id)
             if job.status != "running":
@@ -167,10 +195,11 @@ class JobTableModel(QAbstractTableModel):
             elif job.job_id not in self._runs:
                 self._runs[job.job_id] = _Run(began=time.monotonic())
             if row is None:
-                row = len(self._jobs)
+                self._seq[job.job_id] = len(self._seq)
+                row = self._sorted_row(job)
                 self.beginInsertRows(QModelIndex(), row, row)
-                self._jobs.append(job)
-                self._rows[job.job_id] = row
+                self._jobs.insert(row, job)
+                self._reindex()
                 self.endInsertRows()
             else:
                 self._jobs[row] = job
@@ -202,7 +231,7 @@ class JobTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._jobs[row]
             self._runs.pop(job_id, None)
-            self._rows = {j.job_id: n for n, j in enumerate(self._jobs)}
+            self._reindex()
             self.endRemoveRows()
 
     def tick(self) -> None:
@@ -214,6 +243,48 @@ class JobTableModel(QAbstractTableModel):
 
     def _changed(self, row: int, first: int, last: int) -> None:
         self.dataChanged.emit(self.index(row, first), self.index(row, last))
+
+    # -- sorting ----------------------------------------------------------------------------
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        ids = [self._jobs[i.row()].job_id for i in old]
+        self._jobs.sort(key=self._key, reverse=self._descending())
+        self._reindex()
+        self.changePersistentIndexList(
+            old, [self.index(self._rows[job_id], i.column()) for i, job_id in zip(old, ids)])
+        self.layoutChanged.emit()
+
+    def _descending(self) -> bool:
+        return self._sort[1] == Qt.SortOrder.DescendingOrder
+
+    def _key(self, job: Job) -> tuple:
+        col = self._sort[0]
+        if col == FILE:
+            key = Path(job.input_path).name.casefold()
+        elif col == PIPELINE:
+            key = pipeline_label(job, short=True).casefold()
+        elif col == STATUS:
+            key = STATE_ORDER.index(display_state(job)) if display_state(job) in STATE_ORDER \
+                else len(STATE_ORDER)
+        elif col == PROGRESS:
+            key = _percent(job) if _percent(job) is not None else -1
+        elif col == FINISHED:  # jobs still to finish sort after every finished one
+            key = job.finished_at.timestamp() if job.ended and job.finished_at else float("inf")
+        else:
+            key = job.created_at.timestamp()
+        return key, self._seq.get(job.job_id, len(self._seq))
+
+    def _sorted_row(self, job: Job) -> int:
+        key, descending = self._key(job), self._descending()
+        return next((n for n, other in enumerate(self._jobs)
+                     if (self._key(other) < key if descending else self._key(other) > key)),
+                    len(self._jobs))
+
+    def _reindex(self) -> None:
+        self._rows = {j.job_id: n for n, j in enumerate(self._jobs)}
 
 
 def _percent(job: Job) -> int | None:
@@ -254,22 +325,33 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.direction = option.direction
         bar.fontMetrics = option.fontMetrics
         bar.palette = QPalette(option.palette)
-        bar.palette.setColor(QPalette.ColorRole.Highlight, STATUS_COLORS.get(
-            job.status, STATUS_COLORS["running"]) if job.status != "pending" else QColor("#9aa5b1"))
+        fill, text = bar_colors(display_state(job))
+        bar.palette.setColor(QPalette.ColorRole.Highlight, fill)
+        bar.palette.setColor(QPalette.ColorRole.HighlightedText, text)
         bar.minimum, bar.maximum = 0, 100
         bar.progress = percent if percent is not None else 0
-        bar.text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        bar.text = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
+                                                 Qt.TextElideMode.ElideRight,
+                                                 bar.rect.width() - 8)  # one line, never two
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
 
 
 class JobTableView(QTableView):
-    """The job table, with a helpful empty state and a highlight while files are dragged over."""
+    """The job table, with a helpful empty state and a highlight while files are dragged over.
+
+    The File column takes the room left, and keeps enough for a name of FILE_MIN_CHARS: when
+    the table narrows (the Find panel opens), the other columns give way first, down to their
+    least widths; only then does a horizontal scroll bar appear. A column the user widens or
+    narrows keeps that width as the one it returns to.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.drop_highlight = False
+        self.preferred = {PIPELINE: 230, STATUS: 170, PROGRESS: 360, ADDED: 110, FINISHED: 110}
+        self._fitting = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -286,14 +368,60 @@ class JobTableView(QTableView):
         super().setModel(model)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(FILE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((PIPELINE, 230), (STATUS, 170), (PROGRESS, 360), (ADDED, 110),
-                           (FINISHED, 110)):
+        header.setMinimumSectionSize(min(LEAST_WIDTHS.values()))
+        for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.setColumnWidth(col, width)
+        header.sectionResized.connect(self._on_section_resized)
+        header.setSortIndicator(ADDED, Qt.SortOrder.AscendingOrder)  # queue order
+        self.setSortingEnabled(True)
         model.rowsInserted.connect(self.viewport().update)
         model.rowsRemoved.connect(self.viewport().update)
         model.modelReset.connect(self.viewport().update)
+        self.fit_columns()
+
+    def file_min_width(self) -> int:
+        return self.fontMetrics().averageCharWidth() * FILE_MIN_CHARS + 24
+
+    def fit_columns(self) -> None:
+        """Give the columns other than File their preferred widths, less what File needs, and
+        File the rest."""
+        width = self.viewport().width()
+        room = width - self.file_min_width()
+        want, least = sum(self.preferred.values()), sum(LEAST_WIDTHS.values())
+        share = 1.0 if room >= want else max(0.0, (room - least) / max(1, want - least))
+        self._fitting = True
+        try:
+            for col, wanted in self.preferred.items():
+                low = min(LEAST_WIDTHS[col], wanted)
+                # Rounded down, so the columns never overflow by a pixel: a scroll bar that
+                # came and went would change the width again, and again.
+                self.setColumnWidth(col, int(low + (wanted - low) * share))
+            others = sum(self.columnWidth(c) for c in self.preferred)
+            self.setColumnWidth(FILE, max(self.file_min_width(), width - others))
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, col: int, _old: int, new: int) -> None:
+        if not self._fitting and col in self.preferred:  # the user dragged a column's edge
+            self.preferred[col] = new
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            if event.size().width() != event.oldSize().width():  # a window, dock, scroll bar
+                self.fit_columns()
+            if event.size().height() < event.oldSize().height():  # a notice above took room:
+                QTimer.singleShot(0, self._keep_current_in_view)  # once the scroll bars know
+        return super().viewportEvent(event)
+
+    def _keep_current_in_view(self) -> None:
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
+
+    def scroll_to_job(self, job_id: str) -> None:
+        row = self.model().row_of(job_id)
+        if row is not None:
+            self.scrollTo(self.model().index(row, FILE),
+                          QAbstractItemView.ScrollHint.EnsureVisible)
 
     def current_job(self) -> Job | None:
         index = self.currentIndex()

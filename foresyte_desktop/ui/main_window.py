@@ -1,6 +1,9 @@
 """The main window: the job queue on top, the viewer and its panel below, menus, toolbars and
 the status bar, wired to the controllers that do the work. It reaches the store only through
-the library."""
+the library.
+
+When the window is small, the video gives up room first: the panel beside it keeps its width
+while the viewer narrows, down to what its controls need."""
 from __future__ import annotations
 
 from functools import partial
@@ -8,7 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QMainWindow, QMessageBox, QSplitter, QToolButton, QVBoxLayout, QWidget,
+)
 
 from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.ui.about_dialog import show_about
@@ -36,6 +41,16 @@ from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
 
 
+# A checkable tool button (Text, Objects, Live) that is off still looks like a switch: outlined,
+# where a plain flat button has no frame; on, it is filled with the highlight colour.
+# Set on those buttons only: a style sheet on the whole window would restyle every widget
+# (the job table's progress bars lose their white text under it).
+TOGGLE_STYLE = ("QToolButton { border: 1px solid palette(mid); border-radius: 4px; "
+                "padding: 2px 6px; margin: 1px; }"
+                "QToolButton:checked { background: palette(highlight); "
+                "color: palette(highlighted-text); border-color: palette(highlight); }")
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store, data_dir: Path, settings: QSettings,
                  parent: QWidget | None = None):
@@ -54,7 +69,7 @@ class MainWindow(QMainWindow):
         self.table = JobTableView()
         self.table.setModel(self.model)
         self.notice = NoticeBar()
-        self.options = JobOptions(settings, self)
+        self.options = JobOptions(settings, self.data_dir, self)
         self.viewer = Viewer(self.library)
         self.panel = ReviewPanel()
         self.timeline = self.viewer.scrubber  # the viewer's scrubber, with the job's timeline
@@ -81,6 +96,9 @@ class MainWindow(QMainWindow):
         build_menus(self)
         build_toolbars(self)
         self._build_status_bar()
+        for button in self.findChildren(QToolButton):
+            if button.isCheckable():
+                button.setStyleSheet(TOGGLE_STYLE)
         self._connect()
         self.weights_note = WeightsLicenceNote(self.queue.progress, self.notice, self.data_dir,
                                                self)
@@ -108,12 +126,15 @@ class MainWindow(QMainWindow):
         viewer_layout.addWidget(self.viewer, 1)
         self.review_split.addWidget(under_viewer)
         self.review_split.addWidget(self.panel)
-        self.review_split.setStretchFactor(0, 3)
-        self.review_split.setStretchFactor(1, 1)
+        self.review_split.setChildrenCollapsible(False)
+        self.review_split.setStretchFactor(0, 1)  # the video takes (and gives) the slack
+        self.review_split.setStretchFactor(1, 0)
         self.review_split.setSizes([1100, 420])
         self.main_split = QSplitter(Qt.Orientation.Vertical)
         self.main_split.addWidget(top)
         self.main_split.addWidget(self.review_split)
+        self.main_split.setChildrenCollapsible(False)
+        self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([240, 680])
         self.setCentralWidget(self.main_split)
@@ -140,6 +161,9 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(partial(job_context_menu, self))
         self.viewer.view.has_image_changed.connect(self._update_frame_actions)
         self.region_tool.drawn.connect(self.options.offer_region)
+        # A dock opened in a small window takes no more than its share of it.
+        self.find.dock.visibilityChanged.connect(
+            lambda shown: shown and self.window_settings.fit_docks())
 
     # -- updates ----------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ def build_menus(window: QMainWindow) -> None:
     file_menu.addAction(window.act_quit)
 
     jobs_menu = bar.addMenu("&Jobs")
-    jobs_menu.addActions([jobs.act_cancel, jobs.act_retry, jobs.act_remove])
+    jobs_menu.addActions([jobs.act_cancel, jobs.act_retry, jobs.act_remove,
+                          jobs.act_clear_finished])
     jobs_menu.addSeparator()
     jobs_menu.addActions([region.act_draw, region.act_clear])
     jobs_menu.addSeparator()
@@ -81,9 +82,12 @@ def job_context_menu(window: QMainWindow, pos) -> None:
     menu = QMenu(window)
     if not table.indexAt(pos).isValid():
         menu.addActions([jobs.act_add, jobs.act_add_folder, jobs.act_sample])
+        menu.addSeparator()
+        menu.addAction(jobs.act_clear_finished)
         menu.exec(table.viewport().mapToGlobal(pos))
         return
-    menu.addActions([jobs.act_cancel, jobs.act_retry, jobs.act_remove])
+    menu.addActions([jobs.act_cancel, jobs.act_retry, jobs.act_remove,
+                     jobs.act_clear_finished])
     menu.addSeparator()
     menu.addActions([window.region_tool.act_draw, window.region_tool.act_clear])
     menu.addSeparator()

@@ -1,19 +1,21 @@
 """What the window remembers between runs (its size, the Find panel, the splitters, the
 viewer's layers) and the queue's own settings in the toolbar: parallel jobs, and what to do
-when every job has ended."""
+when every job has ended. A side panel (a dock) comes back no wider than DOCK_MAX_SHARE of the
+window, whatever width it was left at."""
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSettings, QTimer
-from PySide6.QtWidgets import QComboBox, QMainWindow, QSpinBox, QSplitter
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QComboBox, QDockWidget, QMainWindow, QSpinBox, QSplitter
 
 from foresyte_desktop.ui.resources import default_settings
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.job_queue import JobQueue
 
 WHEN_DONE = (("nothing", "Do nothing"), ("quit", "Quit ForeSyte"))
+DOCK_MAX_SHARE = 0.3
 
 
 class WindowSettings(QObject):
@@ -52,6 +54,7 @@ class WindowSettings(QObject):
             window.resize(1500, 950)
         if s.value("window/state"):  # where the Find panel was, and whether it was open
             window.restoreState(s.value("window/state"))
+        self.fit_docks()
         for key, split in self.splits.items():
             if s.value(key):
                 split.restoreState(s.value(key))
@@ -62,6 +65,17 @@ class WindowSettings(QObject):
             s.value("queue/when_done", "nothing", str))))
         self.viewer.act_show_ocr.setChecked(s.value("viewer/show_ocr", True, bool))
         self.viewer.act_show_detections.setChecked(s.value("viewer/show_detections", True, bool))
+
+    def fit_docks(self) -> None:
+        """Side docks no wider than their share of the window, and no narrower than they
+        need, so the job list keeps its room after a restart on a smaller screen."""
+        docks = [d for d in self.window.findChildren(QDockWidget) if not d.isFloating()
+                 and self.window.dockWidgetArea(d) in (Qt.DockWidgetArea.LeftDockWidgetArea,
+                                                       Qt.DockWidgetArea.RightDockWidgetArea)]
+        most = int(self.window.width() * DOCK_MAX_SHARE)
+        widths = [max(d.minimumSizeHint().width(), min(d.width(), most)) for d in docks]
+        if docks:
+            self.window.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
     def save(self) -> None:
         s = self.settings

@@ -8,6 +8,7 @@ a model file, instead of hanging on a download.
 from __future__ import annotations
 
 import pickle
+import re
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -22,12 +23,20 @@ from foresyte_desktop.core.pipelines.base import per_thread
 DEFAULT_MODEL = "yolo11n.pt"
 TRACKER = "bytetrack.yaml"  # ultralytics' ByteTrack settings; lap does its assignment
 MODEL_SUFFIXES = (".pt", ".onnx", ".yaml", ".yml")  # .yaml builds an untrained model (tests)
-HOW_TO_GIVE = ("Choose a local .pt or .onnx weights file with --model PATH (or Settings ▸ "
-               "YOLO model in the window)")
+HOW_TO_GIVE = ("Choose a local .pt or .onnx weights file: in the window with Model ▸ Choose Model "
+               "File… in the New jobs toolbar, on the command line with --model PATH")
 
 
 def resolve_model(spec: str | None, data_dir: Path | None) -> str:
     """The local file (or ultralytics yaml name) to load for `spec`; raises ModelError."""
+    spec = (spec or DEFAULT_MODEL).strip()
+    cached = models_dir(data_dir) / spec if data_dir else None
+    return local_model(spec, data_dir) or _download_default(spec, cached)
+
+
+def local_model(spec: str | None, data_dir: Path | None) -> str | None:
+    """What resolve_model gives without a download: None when only ultralytics' download of
+    the default name would; raises ModelError for a file that is not there or not a model."""
     spec = (spec or DEFAULT_MODEL).strip()
     path = Path(spec).expanduser()
     if path.suffix.lower() not in MODEL_SUFFIXES:
@@ -40,14 +49,27 @@ def resolve_model(spec: str | None, data_dir: Path | None) -> str:
     if path.name != spec:  # a path was given, and nothing is there
         raise ModelError(f"The YOLO model file {path} was not found. {HOW_TO_GIVE}.")
     cached = models_dir(data_dir) / spec if data_dir else None
-    if cached and cached.is_file():
-        return str(cached)
-    return _download_default(spec, cached)
+    return str(cached) if cached and cached.is_file() else None
+
+
+def missing_weights(spec: str | None, data_dir: Path | None) -> str | None:
+    """Why a job with model `spec` would fail at once for want of weights (a sentence), or
+    None: the file is there, or it can still be downloaded. Checks files only: no network."""
+    try:
+        if local_model(spec, data_dir) is not None or not offline():
+            return None
+    except ModelError as exc:
+        return str(exc)
+    return f"{_no_weights((spec or DEFAULT_MODEL).strip())} (offline mode). {HOW_TO_GIVE}."
+
+
+def _no_weights(name: str) -> str:
+    return (f"No YOLO weights are available: “{name}” is not on this computer and it cannot "
+            "be downloaded")
 
 
 def _download_default(name: str, target: Path | None) -> str:
-    no_weights = (f"No YOLO weights are available: “{name}” is not on this computer and it "
-                  f"cannot be downloaded")
+    no_weights = _no_weights(name)
     if offline() or target is None:
         raise ModelError(f"{no_weights} (offline mode). {HOW_TO_GIVE}.")
     try:  # a quick reachability check, so that being offline fails now and never hangs
@@ -74,6 +96,8 @@ def _load(source: str):
         return model
     except Exception as exc:  # ultralytics raises many types for a bad file
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        # ultralytics starts its messages with "ERROR ❌ " and ends them with a full stop.
+        reason = re.sub(r"^ERROR\s*[^\w\s/\\.~]*\s*", "", reason).rstrip(". ")
         raise ModelError(f"The YOLO model “{Path(source).name}” could not be loaded: {reason}. "
                          f"{HOW_TO_GIVE}.") from None
 
