@@ -27,6 +27,9 @@ _VIDEO_HANDLER = re.compile(rb"hdlr.{8}vide", re.S)
 _DAMAGED = object()  # stands for a frame the decoder could not produce
 MAX_DAMAGED_RUN = 300  # consecutive undecodable frames after which the rest is given up
 PREFETCH = 4  # frames decoded ahead of the consumer by `prefetched`
+# Further ahead than this, the decoder seeks (to the keyframe before, then decodes forward)
+# instead of grabbing every frame in between: a chunk that starts an hour in starts at once.
+SEEK_FRAMES = 64
 
 
 class VideoRefused(VideoError):
@@ -161,10 +164,36 @@ class VideoReader:
         if index < self._pos:  # only rewinds when a caller restarts; exact by design
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._pos = 0
+        if index - self._pos >= SEEK_FRAMES and self._seek(index):
+            ok, image = self._cap.retrieve()
+            if ok and image is not None:
+                self._pos += 1
+                return image
+            self._rewind()
         while self._pos < index:
             if self._step(retrieve=False) is None:
                 return None
         return self._step(retrieve=True)
+
+    def _seek(self, index: int) -> bool:
+        """Jump to frame `index` and grab it; True only when the decoder's timestamp proves it
+        landed there. The frames jumped over count as decoded."""
+        if not self._cap.set(cv2.CAP_PROP_POS_FRAMES, index) or not self._cap.grab():
+            self._rewind()
+            return False
+        landed = self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000 * self.fps
+        if abs(landed - index) > 0.5:
+            self._rewind()
+            return False
+        self.frames_decoded += index - self._pos + 1
+        self._pos = index
+        return True
+
+    def _rewind(self) -> None:
+        """Back to frame 0, from where frames are grabbed one by one (exact by design)."""
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        self._pos = 0
+        self.frames_decoded = 0
 
     def _step(self, *, retrieve: bool):
         """Decode the frame at `_pos`; on a decode error skip past it and count it unreadable."""
