@@ -31,6 +31,7 @@ from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.timeline_strip import TimelineStrip
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.ui.weights_licence import WeightsLicenceNote
+from foresyte_desktop.ui.engine_setting import EngineSetting
 from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
 
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         build_menus(self)
         build_toolbars(self)
         self._build_status_bar()
+        self.engine_setting = EngineSetting(self, settings, self.queue)
         self._connect()
         self.weights_note = WeightsLicenceNote(self.queue.progress, self.notice, self.data_dir,
                                                self)

@@ -82,6 +82,13 @@ class JobQueue(QObject):
         self._pool.setMaxThreadCount(self._max)
         self._fill()
 
+    def set_engine(self, engine) -> None:
+        """Run the jobs started from now on with `engine` (core.engines); the one it replaces
+        is closed in the lane, after its workers have run the chunks already queued."""
+        old = self._runners.set_engine(engine)
+        if old is not None:
+            self.lane.submit(old.close)
+
     def running_job_ids(self) -> list[str]:
         return self._running.job_ids()
 
