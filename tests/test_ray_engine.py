@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -33,25 +34,19 @@ def one_pass(chunk_video, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def token():
-    """A Ray token of these tests' own, in the environment that Ray's processes inherit:
-    the default one in ~/.ray is shared by every Ray started on this computer."""
+    """The environment for a Ray head and a driver started here as processes of their own:
+    token authentication, with a token of these tests' own (the default one in ~/.ray is
+    shared by every Ray on this computer)."""
     from ray._private.authentication.authentication_token_generator import (
         generate_new_authentication_token,
     )
-    env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": generate_new_authentication_token()}
-    before = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    yield env
-    for key, value in before.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": generate_new_authentication_token()}
 
 
 @pytest.fixture(scope="module")
-def local_ray(token):
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+def local_ray():
+    # "local": a Ray of its own, whatever other cluster this computer runs
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
 
@@ -111,9 +106,13 @@ def test_a_worker_that_cannot_see_the_file_is_sent_its_bytes(chunk_video, one_pa
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
             head.wait()
+        # What `ray stop` would remove: the note that a cluster runs here, if it is this one.
+        note = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if note.is_file() and note.read_text().strip().endswith(f":{port}"):
+            note.unlink()
     assert run.returncode == 0, run.stderr
     assert "Engine: ray, 1 worker" in run.stderr
-    assert "sent" in run.stderr and "not found" not in run.stderr
+    assert "through Ray's object store" in run.stderr and "not found" not in run.stderr
     with JobStore.open(tmp_path / "data") as store:
         [job] = store.list_jobs()
     assert comparable(job) == one_pass

@@ -77,14 +77,9 @@ def _plan(store, job):
 
 
 def ray_cluster(nodes: int):
-    """`nodes` Ray nodes of one CPU each on this machine, with a token of their own (the
-    default one in ~/.ray is shared by every Ray started here), and this process connected."""
+    """`nodes` Ray nodes of one CPU each on this machine, and this process connected."""
     import ray
-    from ray._private.authentication.authentication_token_generator import (
-        generate_new_authentication_token,
-    )
     from ray.cluster_utils import Cluster
-    os.environ.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=generate_new_authentication_token())
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1,
                                                             "include_dashboard": False})
     for _ in range(nodes - 1):
