@@ -9,7 +9,8 @@ sent the file through the object store as a worker on another computer would be.
 wall time, × realtime, whether the stitched results equal the one pass frame for frame and
 segment for segment, the chunk overhead (frames analysed and text detections against the one
 pass; the sum of chunk times against the one pass's time), the bytes shipped, and the
-driver's time storing what came back: the frames per second one driver can absorb. Then
+driver's time storing what came back. Then the frames per second one driver can absorb
+(its cost per stitched frame at full load, `absorb_rate`),
 Ray's batch sizes on the first minute (1 frame per streamed item, 16, a whole chunk as one),
 and the scaling to 8 and 32 workers extrapolated from the measured chunk times and the
 driver's rate. JSON in .bench/scale.json.
@@ -63,6 +64,7 @@ def run_once(video: Path, stride: int, engine, label: str) -> dict:
             assert job.status == "completed", job.error_message
             chunked = runner.last_chunked
             return {"label": label, "wall_s": wall, "frames": job.frames_done,
+                    "results": list(store.frame_results(job.job_id)),
                     "stats": runner.last_stats, "doc": runner.last_results,
                     "chunks": sorted(chunked.chunk_seconds.items()) if chunked else [],
                     "chunk_frames": {c.index: c.frames for c in _plan(store, job)},
@@ -74,6 +76,40 @@ def run_once(video: Path, stride: int, engine, label: str) -> dict:
 def _plan(store, job):
     from foresyte_desktop.core.chunks import Chunk
     return [Chunk(*row[:5]) for row in store.chunk_plan(job.job_id, [])]
+
+
+def absorb_rate(results: list, copies: int = 10, batch: int = 50) -> dict:
+    """The driver's own cost per stitched frame, at full load: `copies` of one job's results
+    (enough frames for a steady rate) unpickled as they arrive from a worker (in items of 16)
+    and stored in batches of `batch` into a fresh store as one chunk, then the tracks
+    stitched; frames per second of that."""
+    import pickle
+    from dataclasses import replace
+    span = results[-1].frame_index + 1
+    frames = [replace(f, frame_index=f.frame_index + k * span) for k in range(copies)
+              for f in results]
+
+    from foresyte_desktop.core.chunked_run import stitch_tracks
+    from foresyte_desktop.core.chunks import Chunk
+    from foresyte_desktop.core.model import JobSpec
+    from foresyte_desktop.core.store import JobStore
+    items = [pickle.dumps(frames[i:i + 16]) for i in range(0, len(frames), 16)]
+    data = Path(tempfile.mkdtemp(prefix="foresyte-absorb-"))
+    with JobStore.open(data) as store:
+        job = store.add_job(JobSpec("/bench/absorb.mp4", "ocr_only"))
+        chunk = Chunk(0, 0, None, len(frames))
+        store.chunk_plan(job.job_id, [chunk])
+        started = time.perf_counter()
+        pending: list = []
+        for item in items:
+            pending.extend(pickle.loads(item))
+            if len(pending) >= batch:
+                store.commit_chunk(job.job_id, chunk, pending, frames_done=0, done=False)
+                pending = []
+        store.commit_chunk(job.job_id, chunk, pending, frames_done=len(frames), done=True)
+        stitch_tracks(store, job.job_id, [chunk], 1)
+        seconds = time.perf_counter() - started
+    return {"frames": len(frames), "seconds": seconds, "frames_per_s": len(frames) / seconds}
 
 
 def ray_cluster(nodes: int):
@@ -88,14 +124,13 @@ def ray_cluster(nodes: int):
     return cluster
 
 
-def extrapolate(row: dict, duration_s: float, fps: float, stride: int,
+def extrapolate(row: dict, absorb: float, duration_s: float, fps: float, stride: int,
                 workers: list[int]) -> list[dict]:
     """Wall time for this video and an archive's throughput with N workers like the
     measured ones: chunks as planned for N, each taking the measured time per analysed frame
     (chunk time / its frames, median), the whole bounded by the driver's absorb rate."""
     from foresyte_desktop.core.chunks import plan_chunks
     per_frame = statistics.median(t / row["chunk_frames"][i] for i, t in row["chunks"])
-    absorb = row["frames"] / row["driver_s"]
     frame_count = round(duration_s * fps)
     out = []
     for n in workers:
@@ -170,38 +205,45 @@ def main(argv: list[str] | None = None) -> int:
             "chunk_time_ratio": round(sum(t for _, t in row["chunks"]) /
                                       reference["wall_s"], 2) if row["chunks"] else 1.0,
             "bytes_shipped": row["shipped"],
-            "absorb_fps": round(row["frames"] / row["driver_s"]) if row["driver_s"] else None,
+            "driver_s": round(row["driver_s"], 2) if row["driver_s"] else None,
         })
-    scaling = extrapolate(rows[1], info.duration_s, info.fps, args.stride, [1, 2, 8, 32])
-    _print(table, batches, scaling, info, args.stride)
+    absorb = absorb_rate(rows[1]["results"])
+    scaling = extrapolate(rows[1], absorb["frames_per_s"], info.duration_s, info.fps,
+                          args.stride, [1, 2, 8, 32])
+    load = os.getloadavg()[0]
+    _print(table, batches, scaling, info, args.stride, absorb, load)
     OUT.mkdir(exist_ok=True)
     (OUT / "scale.json").write_text(json.dumps(
         {"video": video.name, "duration_s": info.duration_s, "stride": args.stride,
-         "cpus": os.cpu_count(), "rows": table, "ray_batches": batches, "scaling": scaling},
+         "cpus": os.cpu_count(), "load_average": load, "rows": table, "ray_batches": batches,
+         "absorb": absorb, "scaling": scaling},
         indent=1))
     print(f"\nJSON: {OUT / 'scale.json'}")
     return 0
 
 
 def _brief(row: dict) -> dict:
-    return {"wall_s": round(row["wall_s"], 1), "driver_s": round(row["driver_s"], 2),
-            "absorb_fps": round(row["frames"] / row["driver_s"])}
+    return {"wall_s": round(row["wall_s"], 1), "driver_s": round(row["driver_s"], 2)}
 
 
-def _print(table, batches, scaling, info, stride) -> None:
-    print(f"\n{'engine':40} {'wall s':>7} {'× rt':>6} {'same':>5} {'chunks':>6} "
-          f"{'frames':>7} {'detect':>7} {'Σchunk':>7} {'shipped':>10} {'absorb f/s':>10}")
+def _print(table, batches, scaling, info, stride, absorb, load) -> None:
+    print(f"\nload average {load:.1f}")
+    print(f"{'engine':40} {'wall s':>7} {'× rt':>6} {'same':>5} {'chunks':>6} "
+          f"{'frames':>7} {'detect':>7} {'Σchunk':>7} {'shipped':>10} {'driver s':>9}")
     for r in table:
         print(f"{r['engine']:40} {r['wall_s']:7.1f} {r['x_realtime']:6.2f} "
               f"{'yes' if r['identical'] else 'NO':>5} {r['chunks']:6d} "
               f"{r['frames_analysed_ratio']:7.3f} {r['detections_ratio']:7.3f} "
               f"{r['chunk_time_ratio']:7.2f} {r['bytes_shipped'] / 1e6:8.1f}MB "
-              f"{r['absorb_fps'] if r['absorb_fps'] else '-':>10}")
+              f"{r['driver_s'] if r['driver_s'] is not None else '-':>9}")
+    print(f"\nThe driver absorbs {absorb['frames_per_s']:.0f} stitched frames/s "
+          f"({absorb['frames']} frames unpickled, stored in batches of 50, tracks stitched, in "
+          f"{absorb['seconds']:.2f} s)")
     if batches:
         print("\nRay, first minute, 2 workers:")
         for b in batches:
-            print(f"  {b['batch']:30} wall {b['wall_s']:6.1f} s, driver {b['driver_s']:5.2f} s "
-                  f"({b['absorb_fps']} frames/s absorbed)")
+            print(f"  {b['batch']:30} wall {b['wall_s']:6.1f} s, the driver busy "
+              f"{b['driver_s']:5.2f} s of it")
     print(f"\nExtrapolated ({info.duration_s:.0f} s video, stride {stride}; workers as "
           "measured here):")
     for s in scaling:

@@ -407,7 +407,7 @@ class JobStore:
         """The job's chunks (chunks.Chunk fields) and whether each is done, as rows: the
         stored plan, or `plan`, stored now if the job has none."""
         def work(cur):
-            if not _first_row(cur.execute(
+            if plan and not _first_row(cur.execute(
                     "SELECT 1 FROM job_chunks WHERE job_id = ? LIMIT 1", [job_id])):
                 cur.executemany("INSERT INTO job_chunks VALUES (?, ?, ?, ?, ?, ?, false)",
                                 [[job_id, c.index, c.start, c.end, c.frames, c.max_frames]
