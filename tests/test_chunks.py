@@ -119,3 +119,36 @@ def test_a_track_crossing_a_boundary_stays_one_track(store):
         [(1, "truck", 0, 11), (2, "car", 0, 11)]
     stitch_tracks(store, job.job_id, chunks, 1)  # again, as after a crash: nothing changes
     assert build_tracks(list(store.frame_results(job.job_id))) == tracks
+
+
+@pytest.fixture
+def crashing_pipeline(monkeypatch):
+    monkeypatch.setenv("FORESYTE_PIPELINES", "tests.crashing_pipelines:AbortingPipeline")
+    import importlib
+
+    import foresyte_desktop.core.pipelines as registry
+    importlib.reload(registry)
+    yield
+    monkeypatch.delenv("FORESYTE_PIPELINES")
+    registry.PIPELINES.pop("test_abort", None)
+
+
+def test_a_chunk_that_crashes_on_two_workers_fails_the_job_with_its_sentence(
+        chunk_video, engine, tmp_path, crashing_pipeline):
+    tried = []
+    real_submit = engine.submit
+    engine.submit = lambda task: (tried.append((task.chunk.index, task.avoid)),
+                                  real_submit(task))
+    job = run_job(tmp_path, chunk_video, engine=engine, pipeline="test_abort")
+    assert job.status == "failed"
+    assert job.error_message.startswith("The decoder crashed on this file: “long lines.mp4”")
+    retried = [chunk for chunk, avoid in tried if avoid is not None]
+    assert retried  # tried again elsewhere before the job failed
+    # It failed only after the same crash on two workers: their names differ.
+    assert all(avoid.startswith("local-") for _, avoid in tried if avoid)
+
+
+def test_the_window_shows_the_engine_and_its_workers(qtbot, window):
+    button = window.engine_setting.button
+    qtbot.waitUntil(lambda: button.text().startswith("Engine: local, "), timeout=10_000)
+    assert button.text().endswith(("worker", "workers"))
