@@ -1,8 +1,8 @@
 """A job's frame range cut into chunks at the text pipeline's refresh points, and the chunks'
 object tracks joined back into one job's.
 
-A chunk starts at a refresh point, where `reuse.py` keeps nothing from before (as a resumed
-job does), and runs on past its end until every frame before the next chunk's start is out
+A chunk starts at a refresh point, from where `reuse.py` reads as a resumed job does, and runs
+on past its end until every frame before the next chunk's start is out
 (`AnalysisRequest.end`); so each chunk's results are a one-pass run's, and stitching the text
 is storing the chunks side by side. Trackers restart at each chunk, numbering from a range of
 their own; `join_tracks` maps a track at a chunk's first frame to the one before the boundary
@@ -33,16 +33,6 @@ class Chunk:
     @property
     def first_track_id(self) -> int:
         return self.index * TRACK_SPAN + 1
-
-    def label(self, fps: float) -> str:
-        """Where the chunk lies, for messages: "0:10:00-0:11:00"."""
-        end = "the end" if self.end is None else _clock(self.end / fps)
-        return f"{_clock(self.start / fps)}-{end}"
-
-
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def plan_chunks(frame_count: int, fps: float, stride: int, max_frames: int | None, *,

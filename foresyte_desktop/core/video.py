@@ -132,8 +132,9 @@ class VideoReader:
 
         Frames in between are grabbed (decoded, not converted), which is the cheapest way past
         them that stays frame-exact; a `start` SEEK_FRAMES or more ahead is sought, kept only
-        where the decoder's timestamp proves it landed there. A damaged frame is skipped and the decoder resynchronises
-        after it when it can; it stops at the end of the stream or where it cannot.
+        where the decoder's timestamp proves it landed there. A damaged frame is skipped and
+        the decoder resynchronises after it when it can; it stops at the end of the stream or
+        where it cannot.
         `frame_count - frames_decoded` is then the number of frames lost.
         """
         stride = max(1, int(stride))

@@ -29,8 +29,6 @@ from foresyte_desktop.core.errors import ForesyteError
 
 log = logging.getLogger(__name__)
 
-SHIP = ("auto", "always")  # send the bytes when a worker cannot see the file, or always
-
 
 class ChunkActor:
     """One worker on the cluster; plain Python here, a Ray actor through `ray.remote`."""
@@ -169,7 +167,7 @@ class RayEngine(WorkerPool):
             workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         super().__init__(workers, chunk_s=chunk_s)
         self.batch = max(1, batch)
-        self.ship = ship
+        self.ship = ship  # "auto": the file to workers that cannot see it; "always": to all
         self._actor_class = ray.remote(num_cpus=1, max_restarts=0)(ChunkActor)
         self._files: dict[str, tuple[str, object]] = {}  # job id: (path, ObjectRef)
         self._files_lock = threading.Lock()
