@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
 .PHONY: run test lint notices system deps bench bench-search bench-pipe bench-reliability soak chaos \
-	bundle bundle-check screenshots screenshot-alerts bench-watch clean
+	bench-scale bundle bundle-check screenshots screenshot-alerts bench-watch clean
 
 run: deps
 	$(BIN)/foresyte
@@ -68,6 +68,12 @@ bench-watch: deps
 bench-pipe: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.pipe
 
+# A 10-minute hardsub through local (1 and 2 processes) and ray (a 2-node cluster on this
+# machine): wall time, × realtime, chunk overhead, bytes shipped, the driver's absorb rate,
+# and the scaling extrapolated to 8 and 32 workers. BENCH_ARGS: --stride N, --minutes M, --no-ray
+bench-scale: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.scale $(BENCH_ARGS)
+
 # 50 short videos back to back through the real worker pool: memory at start and end, no job lost.
 soak: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.reliability soak
@@ -89,7 +95,7 @@ deps: system $(STAMP)
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install -e '.[dev,cluster]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 # Installs the Debian packages that are missing (needs root or sudo); skips what is there.

@@ -38,6 +38,34 @@ def _job_options(parser: argparse.ArgumentParser) -> None:
                              "remembered by its SHA-256")
 
 
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: analysis processes on this computer (default); ray: "
+                             "actors on a Ray cluster (pip install 'foresyte-desktop[cluster]')")
+    parser.add_argument("--workers", type=_positive, metavar="N",
+                        help="analysis processes (local; default one per two cores) or Ray "
+                             "actors (ray; default one per CPU of the cluster); with more than "
+                             "one, a long video is cut into chunks analysed side by side")
+    parser.add_argument("--ray-address", metavar="ADDR",
+                        help="the Ray cluster for --engine ray, HOST:PORT (default RAY_ADDRESS)")
+
+
+def _engine(args):
+    """The engine the options ask for, its line printed; None (and the reason) if none."""
+    import os
+
+    from foresyte_desktop.core.engines import make_engine
+    from foresyte_desktop.core.errors import ForesyteError
+    try:
+        engine = make_engine(args.engine, workers=args.workers,
+                             address=args.ray_address or os.environ.get("RAY_ADDRESS"))
+    except ForesyteError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return None
+    print(f"Engine: {engine.describe()}", file=sys.stderr)
+    return engine
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -77,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--roi", type=_roi, metavar="X1,Y1,X2,Y2", help=ROI_HELP)
     run.add_argument("--out", metavar="DIR", help="also write <DIR>/<video name>.json")
     run.add_argument("--force", action="store_true", help="overwrite files in --out")
+    _engine_options(run)
     _common(run)
 
     resume = sub.add_parser("resume", help="run every job still pending in the store")
+    _engine_options(resume)
     _common(resume)
 
     jobs = sub.add_parser("jobs", help="list the jobs in the store")
@@ -178,13 +208,17 @@ def cmd_run(args, store, data_dir: Path) -> int:
         model = str(Path(model).expanduser().resolve())
     spec = JobSpec(input_path="", pipeline_id=args.pipeline, frame_stride=args.stride,
                    max_frames=args.max_frames, model_path=model, roi=args.roi)
+    engine = _engine(args)
+    if engine is None:
+        return EXIT_USAGE
     if args.trust_model and args.pipeline == "yolo_ocr":
         _trust_model(store, model, data_dir)
     intake = queue_files(store, args.files, spec, record_refused=True, reuse_interrupted=True)
     for refusal in intake.refused:
         print(f"✗ {refusal.message}", file=sys.stderr)
     jobs = intake.resumed + intake.queued
-    failed, signum = _run_jobs(store, data_dir, [j.job_id for j in jobs], args.out, args.force)
+    failed, signum = _run_jobs(store, data_dir, [j.job_id for j in jobs], args.out, args.force,
+                               engine)
     if signum:
         return 128 + signum  # the shell's convention for "ended by a signal"
     return EXIT_FAILED if failed or intake.refused else EXIT_OK
@@ -207,16 +241,19 @@ def cmd_resume(args, store, data_dir: Path) -> int:
     if not pending:
         print("No pending jobs.", file=sys.stderr)
         return EXIT_OK
-    failed, signum = _run_jobs(store, data_dir, pending, None, False)
+    engine = _engine(args)
+    if engine is None:
+        return EXIT_USAGE
+    failed, signum = _run_jobs(store, data_dir, pending, None, False, engine)
     if signum:
         return 128 + signum
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
-              force: bool) -> tuple[int, int | None]:
-    """Run the given jobs one after another; returns how many did not complete, and the
-    signal (SIGINT, SIGTERM) that stopped the run, if one did."""
+              force: bool, engine) -> tuple[int, int | None]:
+    """Run the given jobs one after another on `engine` (closed here); returns how many did
+    not complete, and the signal (SIGINT, SIGTERM) that stopped the run, if one did."""
     from foresyte_desktop.core.runner import CancelToken, JobRunner
     token = CancelToken()
     bar = ProgressPrinter(sys.stderr)
@@ -228,7 +265,7 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
         token.interrupt()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     failed = 0
-    runner = JobRunner(store, data_dir)
+    runner = JobRunner(store, data_dir, engine=engine)
     try:
         while not token.is_set:
             job = runner.run_next(token, bar.update, job_ids)
@@ -238,12 +275,19 @@ def _run_jobs(store, data_dir: Path, job_ids: list[str], out: str | None,
             _note_weights_licence(data_dir)
             failed += job.status != "completed"
             if job.status == "pending":  # interrupted: left resumable
-                print(f"■ {Path(job.input_path).name}: stopped at frame {job.checkpoint_frame}; "
+                where = f"at frame {job.checkpoint_frame}" if job.checkpoint_frame is not None \
+                    else f"after {job.frames_done} frames"
+                print(f"■ {Path(job.input_path).name}: stopped {where}; "
                       "run the same command again to continue.", file=sys.stderr)
                 continue
             print(_summary(job, runner.last_results, out, force))
     finally:
         runner.close()
+        sent = getattr(engine, "bytes_put", 0)
+        if sent:
+            print(f"Sent {sent / 1e6:.1f} MB of video through Ray's object store to workers "
+                  "that could not see the files.", file=sys.stderr)
+        engine.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return failed, (stopped_by[0] if stopped_by else None)

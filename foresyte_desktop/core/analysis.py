@@ -38,6 +38,9 @@ class AnalysisRequest:
     resume_state: bytes | None = None  # the pipeline's state at the checkpoint, if it keeps one
     model_sha256: str | None = None  # a trusted pickle model must still have this content
     pipe_batch: int = PIPE_BATCH_FRAMES  # at most this many results per message from a child
+    # A chunk (chunks.py) ends before this frame index, a refresh point: the pipeline runs on
+    # past it until every frame before it is out, so those are a one-pass run's results.
+    end: int | None = None
 
 
 @dataclass
@@ -68,13 +71,22 @@ class Analysis:
         if request.max_frames is not None:
             done_before = len(range(0, request.start, request.stride))
             self.planned = min(self.planned, done_before + request.max_frames)
+        if request.end is not None:
+            self.planned = min(self.planned, len(range(0, request.end, request.stride)))
 
     def results(self) -> Iterator[FrameResult]:
         r = self.request
         if r.max_frames is not None and r.max_frames <= 0:
             return
-        yield from self._pipeline.run(self._reader, stride=r.stride, max_frames=r.max_frames,
-                                      start=r.start)
+        results = self._pipeline.run(self._reader, stride=r.stride, max_frames=r.max_frames,
+                                     start=r.start)
+        try:
+            for result in results:
+                if r.end is not None and result.frame_index >= r.end:
+                    return
+                yield result
+        finally:
+            results.close()  # stops the pipeline's decoding thread now, not at collection
 
     def end(self) -> AnalysisEnd:
         return AnalysisEnd(self._reader.frames_decoded, self._reader.frame_count,

@@ -98,6 +98,14 @@ MIGRATIONS: list[list[str]] = [
             distance INTEGER NOT NULL, box DOUBLE[8], track_id INTEGER, label VARCHAR,
             state VARCHAR NOT NULL, raised_at TIMESTAMP NOT NULL)""",
     ],
+    # 8: a chunked job's plan and per-chunk checkpoint (chunks.py): a chunk is done once all
+    # its frames are stored; a resumed job runs its other chunks again.
+    [
+        """CREATE TABLE job_chunks (
+            job_id UUID NOT NULL, chunk_index INTEGER NOT NULL, start_frame INTEGER NOT NULL,
+            end_frame INTEGER, frames INTEGER NOT NULL, max_frames INTEGER,
+            done BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (job_id, chunk_index))""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -71,16 +71,21 @@ class JobRunner:
     """Runs jobs from one store. One runner per worker thread; the store is shared."""
 
     def __init__(self, store: JobStore, data_dir: Path, *, isolate: bool = True,
-                 batch_frames: int | None = None, batch_seconds: float | None = None):
+                 batch_frames: int | None = None, batch_seconds: float | None = None,
+                 engine=None):
         """isolate: analyse in a supervised child process (see analysis_process.py), so that
-        a crash in native code fails the job instead of the app. Call close() when done."""
+        a crash in native code fails the job instead of the app. engine: an engine of
+        engines/ that runs jobs as chunks (chunked_run.py) when it has more than one worker
+        or a job was chunked before; its owner closes it. Call close() when done."""
         self.store = store
+        self.engine = engine
         self.data_dir = Path(data_dir)
         self.batch_frames = batch_frames or BATCH_FRAMES
         self.batch_seconds = batch_seconds or BATCH_SECONDS
         self._process = AnalysisProcess() if isolate else None
         self.last_stats: dict = {}
         self.last_results: dict | None = None  # the results document of the last completed job
+        self.last_chunked = None  # the chunked_run.ChunkedRun of the last chunked job
 
     def close(self) -> None:
         """Stop the analysis child process, if any."""
@@ -136,6 +141,9 @@ class JobRunner:
             first_track_id=self.store.next_track_id(job.job_id) if resuming else 1,
             resume_state=self.store.resume_state(job.job_id) if resuming else None)
         should_stop = lambda: cancel.is_set  # noqa: E731
+        if self._chunked(job):
+            return self._conclude(job, cancel, *self._run_chunks(job, request, should_stop,
+                                                                  progress))
         stream = self._process.run(request, should_stop) if self._process \
             else run_in_process(request, should_stop)
         batch: list[FrameResult] = []
@@ -165,12 +173,34 @@ class JobRunner:
                         progress(Progress(job.job_id, done, total))
         if batch:
             checkpoint = self._commit(job, batch, done)
+        return self._conclude(job, cancel, done, end, checkpoint)
+
+    def _chunked(self, job: Job) -> bool:
+        from foresyte_desktop.core.chunked_run import runs_in_chunks
+        return self.engine is not None and runs_in_chunks(self.store, job, self.engine)
+
+    def _run_chunks(self, job: Job, request: AnalysisRequest, should_stop,
+                    progress: ProgressFn | None) -> tuple[int, AnalysisEnd | None, None]:
+        from foresyte_desktop.core.chunked_run import ChunkedRun
+        report = (lambda done, total, frame: progress(Progress(job.job_id, done, total, frame))
+                  ) if progress else None
+        self.last_chunked = ChunkedRun(self.store, job, request, self.engine,
+                                       should_stop=should_stop, progress=report,
+                                       batch_frames=self.batch_frames,
+                                       batch_seconds=self.batch_seconds)
+        done, end = self.last_chunked.run()
+        return done, end, None
+
+    def _conclude(self, job: Job, cancel: CancelToken, done: int, end: AnalysisEnd | None,
+                  checkpoint: int | None) -> Job:
+        """The job's end once its frames are stored: requeued, cancelled, or its output."""
+        name = Path(job.input_path).name
         self.last_stats = end.stats if end else {}
         if cancel.is_set:
             if cancel.requeue:
                 return self.store.requeue(job.job_id) or self.store.get_job(job.job_id)
             return self.store.finish(job.job_id, "cancelled")
-        unreadable = max(0, end.frame_count - end.frames_decoded)
+        unreadable = max(0, end.frame_count - end.frames_decoded) if end else 0
         warning = None
         if unreadable > 1 and (job.max_frames is None or done < job.max_frames):
             # The container promised more frames than the decoder could give.

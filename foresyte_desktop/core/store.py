@@ -39,7 +39,7 @@ JOB_COLUMNS = (
 )
 # updated_at must change on every write even when two land in the same clock tick.
 TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
-RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos", "alerts")
+RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos", "alerts", "job_chunks")
 CONFLICT_RETRIES = 200
 
 
@@ -482,6 +482,69 @@ class JobStore:
             out.setdefault((str(job_id), fi), []).append(
                 Detection(label, cid, conf, [x1, y1, x2, y2], track))
         return out
+
+    # -- chunks (chunks.py, chunked_run.py) -------------------------------------------------
+
+    def chunk_plan(self, job_id: str, plan: list) -> list[tuple]:
+        """The job's chunks (chunks.Chunk fields) and whether each is done, as rows: the
+        stored plan, or `plan`, stored now if the job has none."""
+        def work(cur):
+            if plan and not _first_row(cur.execute(
+                    "SELECT 1 FROM job_chunks WHERE job_id = ? LIMIT 1", [job_id])):
+                cur.executemany("INSERT INTO job_chunks VALUES (?, ?, ?, ?, ?, ?, false)",
+                                [[job_id, c.index, c.start, c.end, c.frames, c.max_frames]
+                                 for c in plan])
+            return [tuple(row) for row in cur.execute(
+                "SELECT chunk_index, start_frame, end_frame, frames, max_frames, done "
+                "FROM job_chunks WHERE job_id = ? ORDER BY chunk_index", [job_id]).fetchall()]
+        return self._write(work)
+
+    def has_chunk_plan(self, job_id: str) -> bool:
+        return _first_row(self._cursor().execute(
+            "SELECT 1 FROM job_chunks WHERE job_id = ? LIMIT 1", [job_id])) is not None
+
+    def stored_frames(self, job_id: str) -> int:
+        """How many analysed frames of the job the store holds."""
+        return _first_row(self._cursor().execute(
+            "SELECT count(*) FROM frames WHERE job_id = ?", [job_id]))[0]
+
+    def reset_chunk(self, job_id: str, chunk) -> None:
+        """Drop what an unfinished chunk stored, so that it runs again from its start."""
+        def work(cur):
+            bounds = [job_id, chunk.start, chunk.end if chunk.end is not None else 2**31 - 1]
+            for table in ("frames", "ocr_lines", "detections"):
+                cur.execute(f"DELETE FROM {table} WHERE job_id = ? AND frame_index >= ? "
+                            "AND frame_index < ?", bounds)
+            cur.execute("UPDATE job_chunks SET done = false WHERE job_id = ? AND chunk_index = ?",
+                        [job_id, chunk.index])
+        self._write(work)
+
+    def commit_chunk(self, job_id: str, chunk, frames: list[FrameResult], *,
+                     frames_done: int, done: bool) -> None:
+        """Store a batch of a chunk's results with the job's progress, and mark the chunk
+        done with its last batch, in one transaction."""
+        def work(cur):
+            _insert_frames(cur, job_id, frames)
+            cur.execute(f"UPDATE jobs SET frames_done = ?, {TOUCH} WHERE job_id = ?",
+                        [frames_done, utcnow(), job_id])
+            if done:
+                cur.execute("UPDATE job_chunks SET done = true WHERE job_id = ? "
+                            "AND chunk_index = ?", [job_id, chunk.index])
+        self._write(work)
+
+    def track_first_frames(self, job_id: str) -> dict[int, int]:
+        """{track id: the first frame it is on} over a job's detections."""
+        return dict(self._cursor().execute(
+            "SELECT track_id, min(frame_index) FROM detections WHERE job_id = ? AND track_id "
+            "IS NOT NULL GROUP BY track_id", [job_id]).fetchall())
+
+    def renumber_tracks(self, job_id: str, new_ids: dict[int, int]) -> None:
+        """Give a job's tracks new ids ({old: new}) in one statement."""
+        if new_ids:
+            self._write(lambda cur: cur.execute(
+                "UPDATE detections d SET track_id = m.new FROM (SELECT unnest(?::INTEGER[]) AS "
+                "old, unnest(?::INTEGER[]) AS new) m WHERE d.job_id = ? AND d.track_id = m.old",
+                [list(new_ids), list(new_ids.values()), job_id]))
 
 
 def _insert_frames(cur, job_id: str, frames: list[FrameResult]) -> None:

@@ -27,6 +27,9 @@ _VIDEO_HANDLER = re.compile(rb"hdlr.{8}vide", re.S)
 _DAMAGED = object()  # stands for a frame the decoder could not produce
 MAX_DAMAGED_RUN = 300  # consecutive undecodable frames after which the rest is given up
 PREFETCH = 4  # frames decoded ahead of the consumer by `prefetched`
+# A start further ahead than this is sought (the keyframe before, then decoding forward)
+# rather than reached by grabbing every frame on the way: a chunk an hour in starts at once.
+SEEK_FRAMES = 64
 
 
 class VideoRefused(VideoError):
@@ -132,15 +135,19 @@ class VideoReader:
         """Every `stride`-th frame from `start`, at most `max_frames`, with decoder timestamps.
 
         Frames in between are grabbed (decoded, not converted), which is the cheapest way past
-        them that stays frame-exact. A damaged frame is skipped and the decoder resynchronises
-        after it when it can; it stops at the end of the stream or where it cannot.
+        them that stays frame-exact; a `start` SEEK_FRAMES or more ahead is sought, kept only
+        where the decoder's timestamp proves it landed there. A damaged frame is skipped and
+        the decoder resynchronises after it when it can; it stops at the end of the stream or
+        where it cannot.
         `frame_count - frames_decoded` is then the number of frames lost.
         """
         stride = max(1, int(stride))
         yielded = 0
         index = start
+        seek = True  # to `start` only: the frames after it are grabbed, which counts them all
         while max_frames is None or yielded < max_frames:
-            image = self._read_at(index)
+            image = self._read_at(index, seek)
+            seek = False
             if image is None:
                 return
             if image is not _DAMAGED:
@@ -156,7 +163,7 @@ class VideoReader:
             return round(msec / 1000.0, 4)
         return round(index / self.fps, 4)
 
-    def _read_at(self, index: int) -> np.ndarray | None:
+    def _read_at(self, index: int, seek: bool = False) -> np.ndarray | None:
         """The image of frame `index`, _DAMAGED if that frame cannot be decoded, None at the end."""
         if index == 0 and self._first is not None:
             image, self._first = self._first, None
@@ -165,10 +172,36 @@ class VideoReader:
         if index < self._pos:  # only rewinds when a caller restarts; exact by design
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._pos = 0
+        if seek and index - self._pos >= SEEK_FRAMES and self._seek(index):
+            ok, image = self._cap.retrieve()
+            if ok and image is not None:
+                self._pos += 1
+                return image
+            self._rewind()
         while self._pos < index:
             if self._step(retrieve=False) is None:
                 return None
         return self._step(retrieve=True)
+
+    def _seek(self, index: int) -> bool:
+        """Jump to frame `index` and grab it; True only when the decoder's timestamp proves it
+        landed there. The frames jumped over count as decoded."""
+        if not self._cap.set(cv2.CAP_PROP_POS_FRAMES, index) or not self._cap.grab():
+            self._rewind()
+            return False
+        landed = self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000 * self.fps
+        if abs(landed - index) > 0.5:
+            self._rewind()
+            return False
+        self.frames_decoded += index - self._pos + 1
+        self._pos = index
+        return True
+
+    def _rewind(self) -> None:
+        """Back to frame 0, from where frames are grabbed one by one (exact by design)."""
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        self._pos = 0
+        self.frames_decoded = 0
 
     def _step(self, *, retrieve: bool):
         """Decode the frame at `_pos`; on a decode error skip past it and count it unreadable."""

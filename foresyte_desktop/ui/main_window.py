@@ -37,6 +37,7 @@ from foresyte_desktop.ui.text_region import TextRegionTool
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.ui.watch_folders_dialog import WatchFolders
 from foresyte_desktop.ui.weights_licence import WeightsLicenceNote
+from foresyte_desktop.ui.engine_setting import EngineSetting
 from foresyte_desktop.ui.window_settings import WindowSettings
 from foresyte_desktop.workers.library import Library
 
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         for button in self.findChildren(QToolButton):
             if button.isCheckable():
                 button.setStyleSheet(TOGGLE_STYLE)
+        self.engine_setting = EngineSetting(self, settings, self.queue)
         self._connect()
         self.weights_note = WeightsLicenceNote(self.queue.progress, self.notice, self.data_dir,
                                                self)

@@ -7,6 +7,7 @@ the GUI thread never waits on the database or on probing a video.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,6 +82,14 @@ class JobQueue(QObject):
         self._max = max(1, int(n))
         self._pool.setMaxThreadCount(self._max)
         self._fill()
+
+    def set_engine(self, engine) -> None:
+        """Run the jobs started from now on with `engine` (core.engines); the one it replaces
+        is closed on a thread of its own (not the lane, which user actions need), after its
+        workers have run the chunks already queued."""
+        old = self._runners.set_engine(engine)
+        if old is not None:
+            threading.Thread(target=old.close, name="foresyte-engine-close", daemon=True).start()
 
     def running_job_ids(self) -> list[str]:
         return self._running.job_ids()

@@ -157,13 +157,23 @@ class RunnerPool:
         self._lock = threading.Lock()
         self._idle: list[JobRunner] = []
         self._all: list[JobRunner] = []
+        self.engine = None  # core.engines: what runs jobs as chunks; None: one pass each
+
+    def set_engine(self, engine):
+        """Jobs started from now on run on `engine`; returns the one it replaces, which its
+        running jobs keep until they end."""
+        with self._lock:
+            old, self.engine = self.engine, engine
+            for runner in self._all:
+                runner.engine = engine
+        return old
 
     @contextmanager
     def lease(self) -> Iterator[JobRunner]:
         with self._lock:
             runner = self._idle.pop() if self._idle else None
         if runner is None:
-            runner = JobRunner(self.store, self.data_dir)
+            runner = JobRunner(self.store, self.data_dir, engine=self.engine)
             with self._lock:
                 self._all.append(runner)
         try:
@@ -182,6 +192,8 @@ class RunnerPool:
             runners, self._all, self._idle = self._all, [], []
         for runner in runners:
             runner.close()
+        if self.engine is not None:
+            self.engine.close()
 
 
 class JobWorker(QRunnable):

@@ -72,6 +72,14 @@ LOCAL = 0.1
 GATE_MOVING = 0.65
 
 
+def refresh_frames(fps: float, stride: int) -> int:
+    """How many analysed frames lie between two refresh points (where every line is read
+    afresh) at this frame rate and stride."""
+    per_s = fps / max(1, stride)
+    gap = max(1, round(GAP_S * per_s))
+    return max(max(gap, round(PROBE_MAX_S * per_s)), round(REFRESH_S * per_s))
+
+
 @dataclass
 class _Slot:
     """An analysed frame held until its text is known."""
@@ -183,7 +191,7 @@ class ChangeDrivenReader:
         self.probe_max = max(self.gap, round(PROBE_MAX_S * per_s))
         self.moving = max(1, round(MOVING_S * per_s))
         self.verify = max(1, round(VERIFY_S * per_s))
-        self.refresh = max(self.probe_max, round(REFRESH_S * per_s))
+        self.refresh = refresh_frames(reader.fps, stride)
         self.young = max(2, round(YOUNG_S * per_s))
         # Text is read inside the region of interest only; boxes are moved back to the frame.
         x1, y1, x2, y2 = roi_pixels(roi, reader.width, reader.height) if roi else \
