@@ -61,6 +61,7 @@ ROI_HELP = ("read text only inside this rectangle, given as fractions of the fra
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from foresyte_desktop.core.exporters import FORMATS
     parser = argparse.ArgumentParser(prog="foresyte", description=(
         "Read the text and objects in video files. With no command, open the window."))
     parser.add_argument("--version", action="version", version=f"foresyte {__version__}")
@@ -89,9 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a job's results")
     export.add_argument("job_id", metavar="JOB_ID", help="a job id (or its first characters)")
-    export.add_argument("--format", choices=("json", "srt", "csv", "detections-csv", "mp4"),
-                        default="json", help="csv: one row per text line; detections-csv: one "
-                        "row per detected object; mp4: the video with the results drawn on it")
+    export.add_argument("--format", choices=(*FORMATS, "mp4"),
+                        default="json", help="srt, vtt, ass: subtitles, one cue per span of "
+                        "time the same lines are on screen; csv: one row per text line; "
+                        "detections-csv: one row per detected object; mp4: the video with the "
+                        "results drawn on it")
     export.add_argument("-o", "--output", metavar="PATH",
                         help="file to write (default: stdout; mp4 needs a file)")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -290,7 +293,8 @@ def cmd_jobs(args, store, data_dir: Path) -> int:
 
 
 def cmd_export(args, store, data_dir: Path) -> int:
-    from foresyte_desktop.core.exporters import render
+    from foresyte_desktop.core.errors import ForesyteError
+    from foresyte_desktop.core.exporters import render, write_export
     from foresyte_desktop.core.results import build_results
     job = store.find_job(args.job_id)
     if job is None:
@@ -298,18 +302,18 @@ def cmd_export(args, store, data_dir: Path) -> int:
         return EXIT_FAILED
     if args.format == "mp4":
         return _export_video(store, job, args.output, args.force)
-    text = render(build_results(store, job), args.format)
+    doc = build_results(store, job)
     if not args.output:
-        sys.stdout.write(text)
+        sys.stdout.write(render(doc, args.format))
         return EXIT_OK
     path = Path(args.output).expanduser()
     if path.exists() and not args.force:
         print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
         return EXIT_FAILED
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"foresyte: could not write {path}: {exc.strerror}.", file=sys.stderr)
+        write_export(doc, args.format, path)
+    except ForesyteError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(f"Wrote {path}", file=sys.stderr)
     return EXIT_OK
