@@ -109,14 +109,6 @@ def render(doc: dict, fmt: str) -> str:
     return {"json": to_json, "csv": to_csv, "detections-csv": to_detections_csv}[fmt](doc)
 
 
-def format_of(path: str | os.PathLike) -> str | None:
-    """The export format a file name asks for by its extension ("x.detections.csv" is the
-    detections CSV), or None."""
-    name = Path(path).name.lower()
-    return next((fmt for fmt in sorted(FORMATS, key=lambda f: -len(suffix(f)))
-                 if name.endswith(suffix(fmt))), None)
-
-
 def suffix(fmt: str) -> str:
     return "." + SUFFIXES.get(fmt, fmt)
 

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.exporters import safe_filename
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.ui.actions import make_action
+from foresyte_desktop.ui.save_dialog import ask_save_path
 from foresyte_desktop.ui.video_export_bar import VideoExportBar
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.library import Library
@@ -79,10 +80,10 @@ class FrameExports(QObject):
             return
         folder = Path(self.settings.value("paths/export_dir", str(Path.home()), str))
         name = frame_file_name(viewer.job.input_path, viewer.shown_index or 0)
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export Frame", str(folder / name),
-                                              "PNG image (*.png)")
-        if path:
-            self.export_frame_to(Path(path))
+        answer = ask_save_path(self.window, "Export Frame", folder, name,
+                               {"png": ("PNG image (*.png)", ".png")}, "png")
+        if answer:
+            self.export_frame_to(answer[1])
 
     def export_frame_to(self, path: Path) -> None:
         """The frame on screen, drawn at the video's own size, saved in the background."""
@@ -97,11 +98,11 @@ class FrameExports(QObject):
         if job is None or not job.frames_done:
             return
         folder = Path(self.settings.value("paths/export_dir", str(Path.home()), str))
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export Annotated Video", str(folder / annotated_file_name(
-                job.input_path)), "MP4 video (*.mp4)")
-        if path:
-            self.export_video_to(job, Path(path))
+        answer = ask_save_path(self.window, "Export Annotated Video", folder,
+                               annotated_file_name(job.input_path),
+                               {"mp4": ("MP4 video (*.mp4)", ".mp4")}, "mp4")
+        if answer:
+            self.export_video_to(job, answer[1])
 
     def export_video_to(self, job: Job, path: Path) -> None:
         """Write the annotated MP4 in the background; the status bar shows its progress."""
