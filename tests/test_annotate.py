@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from foresyte_desktop import cli
-from foresyte_desktop.core.annotate import (
-    ROI_COLOR, TEXT_COLOR, draw_overlays, write_annotated_video,
-)
+from foresyte_desktop.core.annotate import write_annotated_video
 from foresyte_desktop.core.errors import ForesyteError
 from foresyte_desktop.core.model import Detection, FrameResult, JobSpec, OcrLine
+from foresyte_desktop.core.overlay_draw import (
+    OCR_COLOR, REGION_COLOR, OverlayOptions, draw_overlays,
+)
 from foresyte_desktop.core.store import JobStore
 
 HELLO = [[40.0, 140.0], [330.0, 140.0], [330.0, 190.0], [40.0, 190.0]]
@@ -34,12 +35,12 @@ def probe(path):
 
 def test_overlays_are_drawn_on_a_copy():
     image = np.zeros((360, 640, 3), np.uint8)
-    out = draw_overlays(image, results([0])[0], roi=(0.0, 0.5, 1.0, 1.0),
-                        track_texts={1: "HELLO WORLD"})
+    out = draw_overlays(image, results([0])[0], OverlayOptions(region=(0.0, 0.5, 1.0, 1.0)))
     assert not image.any() and out.shape == image.shape
-    near = lambda pixels, color: np.abs(pixels.astype(int) - color).max(axis=-1) < 40  # noqa: E731
-    assert near(out[139:142, 100:300], TEXT_COLOR).any(axis=0).all()  # the line's top edge
-    assert near(out[185:, 0:2], ROI_COLOR).any() and not out[:175, 0:2].any()  # region only
+    bgr = lambda rgb: rgb[::-1]  # noqa: E731
+    near = lambda pixels, color: np.abs(pixels.astype(int) - bgr(color)).max(axis=-1) < 40  # noqa: E731
+    assert near(out[139:142, 100:300], OCR_COLOR).any(axis=0).all()  # the line's top edge
+    assert near(out[185:, 0:2], REGION_COLOR).any() and not out[:175, 0:2].any()  # region only
     assert (draw_overlays(image, None) == 0).all()
 
 

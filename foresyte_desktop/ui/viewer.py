@@ -96,7 +96,8 @@ class Viewer(QWidget):
             bar.addWidget(self._button(action))
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.time_label)
-        for action in (self.act_follow, self.act_show_ocr, self.act_show_detections):
+        for action in (self.act_follow, self.act_show_ocr, self.act_show_detections,
+                       self.act_show_labels):
             button = self._button(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             bar.addWidget(button)
@@ -132,6 +133,8 @@ class Viewer(QWidget):
         self.act_show_detections = a("Objects", self._on_layers, "Ctrl+2",
                                      tip="Show or hide the objects detected on the frame",
                                      checkable=True)
+        self.act_show_labels = a("Labels", self._on_layers, "Ctrl+3", checkable=True,
+                                 tip="Show the labels of the boxes drawn, or the boxes only")
         self.act_follow = a("Live", self._on_follow, "Ctrl+L",
                             tip="Follow the newest analysed frame of a running job",
                             checkable=True)
@@ -145,11 +148,12 @@ class Viewer(QWidget):
                           tip="Keep the followed object large in the middle of the view")
         self.act_stop_following = a("Stop Following", self.escape, "Esc",
                                     tip="Stop following the object (or stop drawing a region)")
-        for act in (self.act_show_ocr, self.act_show_detections):
+        for act in (self.act_show_ocr, self.act_show_detections, self.act_show_labels):
             act.setChecked(True)
         # Shortcuts work wherever the viewer is shown, and the window's menus list them too.
         self.addActions([*self.navigation_actions(), *self.following_actions(),
-                         self.act_show_ocr, self.act_show_detections, self.act_follow])
+                         self.act_show_ocr, self.act_show_detections, self.act_show_labels,
+                         self.act_follow])
         self._update_follow_actions()
 
     def navigation_actions(self) -> list[QAction]:
@@ -417,7 +421,8 @@ class Viewer(QWidget):
 
     def _on_layers(self, _=None) -> None:
         self.view.set_layers(ocr=self.act_show_ocr.isChecked(),
-                             detections=self.act_show_detections.isChecked())
+                             detections=self.act_show_detections.isChecked(),
+                             labels=self.act_show_labels.isChecked())
 
     # -- decoding ---------------------------------------------------------------------------
 
