@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QMainWindow
 
 from foresyte_desktop.core.errors import ForesyteError
-from foresyte_desktop.core.exporters import safe_filename
+from foresyte_desktop.core.exporters import replaced_atomically, safe_filename
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.save_dialog import ask_save_path
@@ -29,10 +29,12 @@ def annotated_file_name(video_path: str) -> str:
 
 
 def save_png(image: QImage, path: Path) -> str:
-    """Write `image` (in a lane: QImage, unlike QPixmap, may be used off the GUI thread)."""
-    if not image.save(str(path), "PNG"):
-        raise ForesyteError(f"Could not write {path}: check that the folder exists and that "
-                            "you may write to it.")
+    """Write `image` through a temporary file (in a lane: QImage, unlike QPixmap, may be used
+    off the GUI thread)."""
+    with replaced_atomically(path, ".png") as tmp:
+        if not image.save(str(tmp), "PNG"):
+            raise ForesyteError(f"Could not write {path}: check that the folder exists and "
+                                "that you may write to it.")
     return f"Saved frame image {path} ({image.width()} × {image.height()})."
 
 
