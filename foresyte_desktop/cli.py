@@ -48,6 +48,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"“{text}” is not a time in seconds (for example 12.5)")
+    return value
+
+
 def _roi(text: str):
     from foresyte_desktop.core.roi import parse_roi
     try:
@@ -98,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="PATH",
                         help="file to write (default: stdout; mp4 needs a file)")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--start", type=_seconds, metavar="SECONDS",
+                        help="mp4: begin at this time (default: the start)")
+    export.add_argument("--end", type=_seconds, metavar="SECONDS",
+                        help="mp4: stop at this time (default: the end of the analysed part)")
     _common(export)
 
     search = sub.add_parser("search", help="find text read in any job")
@@ -301,7 +315,7 @@ def cmd_export(args, store, data_dir: Path) -> int:
         print(f"foresyte: no job matches “{args.job_id}” (see `foresyte jobs`).", file=sys.stderr)
         return EXIT_FAILED
     if args.format == "mp4":
-        return _export_video(store, job, args.output, args.force)
+        return _export_video(store, job, args.output, args.force, args.start, args.end)
     doc = build_results(store, job)
     if not args.output:
         sys.stdout.write(render(doc, args.format))
@@ -319,8 +333,10 @@ def cmd_export(args, store, data_dir: Path) -> int:
     return EXIT_OK
 
 
-def _export_video(store, job, output: str | None, force: bool) -> int:
-    """The job's video with its overlays burned in, with a progress bar."""
+def _export_video(store, job, output: str | None, force: bool, start_s: float | None,
+                  end_s: float | None) -> int:
+    """The job's video (or the part from `start_s` to `end_s`) with its overlays burned in,
+    with a progress bar."""
     from foresyte_desktop.core.annotate import write_job_video
     from foresyte_desktop.core.errors import ForesyteError
     from foresyte_desktop.core.runner import Progress
@@ -333,8 +349,9 @@ def _export_video(store, job, output: str | None, force: bool) -> int:
         return EXIT_FAILED
     bar = ProgressPrinter(sys.stderr)
     try:
-        write_job_video(store, job, path, progress=lambda done, total: bar.update(
-            Progress(job.job_id, done, total)))
+        write_job_video(store, job, path, start_s=start_s, end_s=end_s,
+                        progress=lambda done, total: bar.update(
+                            Progress(job.job_id, done, total)))
     except ForesyteError as exc:
         bar.finish()
         print(f"foresyte: {exc}", file=sys.stderr)

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pysubs2
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
-
 from foresyte_desktop.ui.save_dialog import resolve
+from tests.dialogs import answering
 from tests.real_jobs import BOTTOM, TOP, read_job, stacked_video
 from tests.stored_jobs import open_job
 
@@ -17,27 +15,6 @@ from tests.stored_jobs import open_job
 @pytest.fixture(scope="module")
 def stacked(tmp_path_factory):
     return stacked_video(tmp_path_factory.mktemp("stacked") / "dev_subs.mp4")
-
-
-def answering(*answers) -> list[str]:
-    """Answer the modal dialogs that open next, in order: a string is typed as the file name
-    in a file dialog, True or False replaces or keeps an existing file. Returns the questions
-    asked about existing files."""
-    pending, asked = list(answers), []
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QFileDialog) and isinstance(pending[0], str):
-            dialog.findChild(QLineEdit, "fileNameEdit").setText(pending.pop(0))
-            dialog.accept()
-        elif isinstance(dialog, QMessageBox) and isinstance(pending[0], bool):
-            asked.append(dialog.text())
-            want = "Replace" if pending.pop(0) else "Cancel"
-            next(b for b in dialog.buttons() if b.text() == want).click()
-        if pending:
-            QTimer.singleShot(20, poll)
-    QTimer.singleShot(0, poll)
-    return asked
 
 
 def test_export_asks_about_the_file_it_writes_and_takes_the_format_typed(
