@@ -76,6 +76,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"“{text}” is not a time in seconds (for example 12.5)")
+    return value
+
+
 def _roi(text: str):
     from foresyte_desktop.core.roi import parse_roi
     try:
@@ -89,6 +99,7 @@ ROI_HELP = ("read text only inside this rectangle, given as fractions of the fra
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from foresyte_desktop.core.exporters import FORMATS
     parser = argparse.ArgumentParser(prog="foresyte", description=(
         "Read the text and objects in video files. With no command, open the window."))
     parser.add_argument("--version", action="version", version=f"foresyte {__version__}")
@@ -119,12 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a job's results")
     export.add_argument("job_id", metavar="JOB_ID", help="a job id (or its first characters)")
-    export.add_argument("--format", choices=("json", "srt", "csv", "detections-csv", "mp4"),
-                        default="json", help="csv: one row per text line; detections-csv: one "
-                        "row per detected object; mp4: the video with the results drawn on it")
+    export.add_argument("--format", choices=(*FORMATS, "mp4"),
+                        default="json", help="srt, vtt, ass: subtitles, one cue per span of "
+                        "time the same lines are on screen; csv: one row per text line; "
+                        "detections-csv: one row per detected object; mp4: the video with the "
+                        "results drawn on it")
     export.add_argument("-o", "--output", metavar="PATH",
                         help="file to write (default: stdout; mp4 needs a file)")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--start", type=_seconds, metavar="SECONDS",
+                        help="mp4: begin at this time (default: the start)")
+    export.add_argument("--end", type=_seconds, metavar="SECONDS",
+                        help="mp4: stop at this time (default: the end of the analysed part)")
     _common(export)
 
     search = sub.add_parser("search", help="find text read in any job")
@@ -335,33 +352,22 @@ def cmd_jobs(args, store, data_dir: Path) -> int:
 
 
 def cmd_export(args, store, data_dir: Path) -> int:
-    from foresyte_desktop.core.exporters import render
+    from foresyte_desktop.core.exporters import render, suffix
     from foresyte_desktop.core.results import build_results
     job = store.find_job(args.job_id)
     if job is None:
         print(f"foresyte: no job matches “{args.job_id}” (see `foresyte jobs`).", file=sys.stderr)
         return EXIT_FAILED
     if args.format == "mp4":
-        return _export_video(store, job, args.output, args.force)
-    text = render(build_results(store, job), args.format)
-    if not args.output:
-        sys.stdout.write(text)
-        return EXIT_OK
-    path = Path(args.output).expanduser()
-    if path.exists() and not args.force:
-        print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"foresyte: could not write {path}: {exc.strerror}.", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"Wrote {path}", file=sys.stderr)
-    return EXIT_OK
+        return _export_video(store, job, args.output, args.force, args.start, args.end)
+    doc = build_results(store, job)
+    return _write_text(render(doc, args.format), args.output, args.force, suffix(args.format))
 
 
-def _export_video(store, job, output: str | None, force: bool) -> int:
-    """The job's video with its overlays burned in, with a progress bar."""
+def _export_video(store, job, output: str | None, force: bool, start_s: float | None,
+                  end_s: float | None) -> int:
+    """The job's video (or the part from `start_s` to `end_s`) with its overlays burned in,
+    with a progress bar."""
     from foresyte_desktop.core.annotate import write_job_video
     from foresyte_desktop.core.errors import ForesyteError
     from foresyte_desktop.core.runner import Progress
@@ -374,8 +380,9 @@ def _export_video(store, job, output: str | None, force: bool) -> int:
         return EXIT_FAILED
     bar = ProgressPrinter(sys.stderr)
     try:
-        write_job_video(store, job, path, progress=lambda done, total: bar.update(
-            Progress(job.job_id, done, total)))
+        write_job_video(store, job, path, start_s=start_s, end_s=end_s,
+                        progress=lambda done, total: bar.update(
+                            Progress(job.job_id, done, total)))
     except ForesyteError as exc:
         bar.finish()
         print(f"foresyte: {exc}", file=sys.stderr)
@@ -672,10 +679,24 @@ def _named_list(wl, store, name: str):
     return found
 
 
-def _write_text(text: str, output: str | None, force: bool) -> int:
+def _write_text(text: str, output: str | None, force: bool, tmp_suffix: str = "") -> int:
+    """`text` on stdout, or written to `output` through a temporary file beside it."""
+    from foresyte_desktop.core.exporters import replaced_atomically
     if not output:
         sys.stdout.write(text)
         return EXIT_OK
+    path = Path(output).expanduser()
+    if path.exists() and not force:
+        print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        with replaced_atomically(path, tmp_suffix) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"foresyte: could not write {path}: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Wrote {path}", file=sys.stderr)
+    return EXIT_OK
     path = Path(output).expanduser()
     if path.exists() and not force:
         print(f"foresyte: {path} already exists; use --force to overwrite it.", file=sys.stderr)

@@ -1,5 +1,6 @@
 """The window's annotated MP4 export: written in the background, with progress, cancel and
 sentences for what cannot be written; and the status bar widget that shows it."""
+import os
 import re
 import threading
 from types import SimpleNamespace
@@ -61,7 +62,8 @@ def test_an_export_finishes_with_every_frame_and_the_bar_shows_then_hides(
     assert probe(target) == (30, 640, 360)  # the analysed span: 3 frames × stride 10
     assert seen[-1] == (30, 30, "Writing “annotated.mp4”… 100%", 30, False)
     shown = [text for _, _, text, _, _ in seen]
-    assert all(re.fullmatch(r"Writing “annotated\.mp4”… \d+%", text) for text in shown)
+    assert all(re.fullmatch(r"Writing “annotated\.mp4”… \d+%( · about .+ left)?", text)
+               for text in shown)  # the time left once the rate says something
     assert bar.isHidden() and not exporter.busy
     assert sorted(p.name for p in target.parent.iterdir()) == ["annotated.mp4"]
 
@@ -140,3 +142,50 @@ def test_the_bar_estimates_the_time_left_from_the_rate_so_far(export, monkeypatc
     assert (bar.progress.maximum(), bar.progress.value()) == (120, 30)
     exporter.finished.emit("/videos/clip.mp4")
     assert bar.isHidden()
+
+
+def test_the_window_writes_a_time_range_as_h264_with_audio_and_survives_a_decoder_crash(
+        qtbot, window, store, data_dir, tmp_path, monkeypatch):
+    from tests.dialogs import answering
+    from tests.real_jobs import run_job, stacked_video
+    from tests.stored_jobs import open_job
+    from tests.test_annotate import streams
+    from tests.videos import crashing_ffmpeg, with_audio
+    source = with_audio(stacked_video(tmp_path / "plain.mp4"), tmp_path / "interview.mp4")
+    job = run_job(store, data_dir, source, stride=5)
+    open_job(qtbot, window, job)
+    exports = window.frame_exports
+
+    def one_to_three_seconds(dialog):
+        dialog.part.setChecked(True)
+        dialog.start.setValue(1.0)
+        dialog.end.setValue(3.0)
+        dialog.buttons.accepted.emit()
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    old = os.umask(0o022)
+    try:
+        answering(one_to_three_seconds, str(folder / "interview part"))
+        with qtbot.waitSignal(exports.video_exporter.finished, timeout=TIMEOUT_MS) as done:
+            exports.act_export_video.trigger()
+    finally:
+        os.umask(old)
+    target = folder / "interview part.mp4"
+    assert done.args == [str(target)]
+    got = streams(target)
+    assert got["video"]["codec_name"] == "h264" and got["audio"]["codec_name"] == "aac"
+    assert int(got["video"]["nb_frames"]) == 20  # 1 s to 3 s at 10 frames a second
+    assert float(got["audio"]["duration"]) == pytest.approx(2.0, abs=0.1)
+    assert oct(target.stat().st_mode & 0o777) == oct(0o644)
+    assert target.stat().st_size < source.stat().st_size  # half of it, not 15 times it
+
+    # A file that crashes the decoder fails this export with a sentence; the window stays.
+    monkeypatch.setenv("PATH", f"{crashing_ffmpeg(tmp_path / 'bin')}:{os.environ['PATH']}")
+    with qtbot.waitSignal(exports.video_exporter.failed, timeout=TIMEOUT_MS) as failed:
+        exports.export_video_to(job, folder / "crash.mp4")
+    assert failed.args[0].startswith("“interview.mp4” could not be decoded past frame 0: "
+                                     "FFmpeg crashed on it")
+    assert "could not be decoded" in window.notice.text()
+    assert sorted(p.name for p in folder.iterdir()) == ["interview part.mp4"]
+    assert window.isVisible() and exports.act_export_video.isEnabled()

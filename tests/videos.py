@@ -1,4 +1,5 @@
-"""Test videos with known text, written with OpenCV's writer (MP4, mp4v codec)."""
+"""Test videos with known text, written with OpenCV's writer (MP4, mp4v codec) or given audio
+by FFmpeg, and an FFmpeg that crashes when it decodes, for tests of a hostile file."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -128,3 +129,34 @@ def make_square_video(path: Path, frames: int = 60, *, fps: float = 10,
         writer.write(img)
     writer.release()
     return path
+
+
+def with_audio(video: Path, out: Path, *, crf: int = 23) -> Path:
+    """`video` as H.264 with a 440 Hz tone as its AAC audio, by the system FFmpeg: a source
+    like a camera's or a broadcast's."""
+    import subprocess
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-f", "lavfi", "-i",
+                    "sine=frequency=440:sample_rate=48000", "-map", "0:v", "-map", "1:a",
+                    "-c:v", "libx264", "-crf", str(crf), "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", str(out)], check=True)
+    return out
+
+
+CRASHING_FFMPEG = """#!/bin/sh
+# FFmpeg, except that decoding to raw frames dies of a segmentation fault after a few bytes,
+# as a decoder does on a hostile file.
+case " $* " in
+  *" -frames:v "*) head -c 1000 /dev/zero; kill -SEGV $$ ;;
+esac
+exec {real} "$@"
+"""
+
+
+def crashing_ffmpeg(folder: Path) -> Path:
+    """A folder to put first on PATH: its `ffmpeg` crashes when it decodes (see above)."""
+    import shutil
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "ffmpeg"
+    script.write_text(CRASHING_FFMPEG.format(real=shutil.which("ffmpeg")))
+    script.chmod(0o755)
+    return folder

@@ -1,77 +1,30 @@
-"""Results drawn over video frames: overlays, search thumbnails and the annotated MP4 export.
+"""Results drawn over video frames: search thumbnails and the annotated MP4 export.
 
-Drawing is OpenCV only, so the window, the command line and tests share it. Hershey fonts have
-no accents or non-Latin letters: labels drawn on frames are folded to ASCII, and the exact text
-stays in the exports.
+The MP4's frames carry the same overlays as the viewer and the PNG (overlay_draw). FFmpeg
+children decode the source and encode H.264 with the source's audio (core/ffmpeg.py), so this
+process never decodes the untrusted file itself; it only draws on raw pixels between the two.
 """
 from __future__ import annotations
 
+import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from foresyte_desktop.core import ffmpeg
 from foresyte_desktop.core.errors import ForesyteError, VideoError
+from foresyte_desktop.core.exporters import replaced_atomically
 from foresyte_desktop.core.model import FrameResult, Job
-from foresyte_desktop.core.roi import Roi, roi_pixels
+from foresyte_desktop.core.overlay_draw import OverlayOptions, draw_overlays
+from foresyte_desktop.core.roi import Roi
 from foresyte_desktop.core.store import JobStore
-from foresyte_desktop.core.text import strip_accents
-from foresyte_desktop.core.tracks import build_tracks, track_texts
-from foresyte_desktop.core.video import VideoReader
 
-TEXT_COLOR = (0, 215, 255)  # BGR amber: OCR lines
-OBJECT_COLOR = (255, 160, 40)  # BGR blue: detections
-ROI_COLOR = (80, 220, 80)
 HIGHLIGHT_COLOR = (0, 0, 255)
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 ProgressFn = Callable[[int, int], None]  # frames written, frames to write
-
-
-def _label(image: np.ndarray, text: str, x: float, y: float, color: tuple[int, int, int],
-           scale: float) -> None:
-    """Text on a filled tag just above (x, y), kept inside the frame."""
-    text = strip_accents(text).encode("ascii", "replace").decode()
-    thickness = max(1, round(scale * 2))
-    (w, h), base = cv2.getTextSize(text, FONT, scale, thickness)
-    x = int(min(max(x, 0), max(image.shape[1] - w - 4, 0)))
-    y = int(min(max(y, h + base + 4), image.shape[0]))
-    cv2.rectangle(image, (x, y - h - base - 4), (x + w + 4, y), color, -1)
-    cv2.putText(image, text, (x + 2, y - base - 2), FONT, scale, (0, 0, 0), thickness, cv2.LINE_AA)
-
-
-def draw_overlays(image: np.ndarray, frame: FrameResult | None, *, roi: Roi | None = None,
-                  track_texts: dict[int, str] | None = None,
-                  highlight_track: int | None = None) -> np.ndarray:
-    """A copy of the BGR `image` with the frame's text boxes, objects (with track ids and track
-    text) and the region of interest drawn on it."""
-    out = image.copy()
-    height, width = out.shape[:2]
-    scale = max(0.4, min(1.2, width / 1600))
-    line = max(2, round(width / 480))
-    if roi is not None:
-        x1, y1, x2, y2 = roi_pixels(roi, width, height)
-        cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), ROI_COLOR, line, cv2.LINE_AA)
-    if frame is None:
-        return out
-    for det in frame.detections:
-        color = HIGHLIGHT_COLOR if highlight_track is not None and \
-            det.track_id == highlight_track else OBJECT_COLOR
-        x1, y1, x2, y2 = (int(round(v)) for v in det.box)
-        cv2.rectangle(out, (x1, y1), (x2, y2), color, line + 1, cv2.LINE_AA)
-        tag = f"#{det.track_id} {det.label}" if det.track_id is not None else det.label
-        said = (track_texts or {}).get(det.track_id)
-        _label(out, f"{tag} {det.confidence:.2f}" + (f" \"{said}\"" if said else ""),
-               x1, y1, color, scale)
-    for ocr in frame.ocr:
-        points = np.array([[round(x), round(y)] for x, y in ocr.box], np.int32)
-        cv2.polylines(out, [points], True, TEXT_COLOR, line, cv2.LINE_AA)
-        _label(out, ocr.text, points[:, 0].min(), points[:, 1].max() + 14 * scale + 8,
-               TEXT_COLOR, scale * 0.8)
-    return out
 
 
 def grab_frame(video_path: str | os.PathLike, frame_index: int) -> np.ndarray:
@@ -101,74 +54,127 @@ def thumbnail(video_path: str | os.PathLike, frame_index: int, box: list[list[fl
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
 
 
+def frame_span(source: ffmpeg.Source, analysed: Iterable[int], stride: int,
+               start_s: float | None, end_s: float | None) -> tuple[int, int]:
+    """[first, last) frames to write: the analysed span (up to the last analysed frame's
+    stride), cut to the time range asked for."""
+    indices = list(analysed)
+    last = min(source.frame_count, max(indices) + stride) if indices else source.frame_count
+    first = 0 if start_s is None else max(0, math.floor(start_s * source.rate + 1e-6))
+    if end_s is not None:
+        last = min(last, math.ceil(end_s * source.rate - 1e-6))
+    return first, last
+
+
 def write_annotated_video(video_path: str | os.PathLike, frames: Iterable[FrameResult],
                           out_path: str | os.PathLike, *, stride: int = 1, roi: Roi | None = None,
-                          track_texts: dict[int, str] | None = None,
+                          start_s: float | None = None, end_s: float | None = None,
                           progress: ProgressFn | None = None,
                           cancel: Callable[[], bool] | None = None) -> Path | None:
-    """The video with its overlays burned in, as an MP4 at the source's size and frame rate.
+    """The video with its overlays burned in: H.264 at the source's size and frame rate, with
+    its audio.
 
     Each analysed frame's overlays stay on for the `stride` frames it stands for. The file
-    covers the video up to the last analysed frame's span. Written to a temporary file and
-    renamed, so a cancelled or failed export leaves nothing behind; returns None if cancelled.
+    covers the video up to the last analysed frame's span, or the part of it from `start_s` to
+    `end_s` (seconds). Written to a temporary file and renamed, so a cancelled or failed export
+    leaves nothing behind; returns None if cancelled. ForesyteError says why it failed.
     """
     by_index = {f.frame_index: f for f in frames}
     out_path = Path(out_path)
+    name = Path(video_path).name
     if out_path.resolve() == Path(video_path).resolve():
         raise ForesyteError(f"“{out_path.name}” is the video the results are drawn on; "
                             "choose another name for the annotated copy.")
-    with VideoReader(video_path) as reader:
-        last = max(by_index, default=-1) + stride
-        total = min(reader.frame_count, last) if by_index else reader.frame_count
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-", suffix=".mp4")
-        os.close(fd)
-        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*"mp4v"), reader.fps,
-                                 (reader.width, reader.height))
-        try:
-            if not writer.isOpened():
-                raise ForesyteError(f"OpenCV cannot write an MP4 video to {out_path.parent}.")
-            current = None
-            done = 0
-            for frame in reader.frames(1, total):
-                if cancel and cancel():
-                    writer.release()
-                    Path(tmp).unlink(missing_ok=True)
-                    return None
-                if frame.index in by_index:
-                    current = by_index[frame.index]
-                elif current is not None and frame.index >= current.frame_index + stride:
-                    current = None  # past the span this analysed frame stands for
-                writer.write(draw_overlays(frame.image, current, roi=roi,
-                                           track_texts=track_texts))
-                done += 1
-                if progress:
-                    progress(done, total)
-            writer.release()
-            os.replace(tmp, out_path)
-        except BaseException:
-            writer.release()
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    source = ffmpeg.probe(video_path)
+    first, last = frame_span(source, by_index, stride, start_s, end_s)
+    total = last - first
+    if total <= 0:
+        raise ForesyteError(f"“{name}” has no frames between the times asked for; choose a "
+                            "start before the end of the analysed part.")
+    options = OverlayOptions(region=roi)
+    frame_bytes = source.width * source.height * 3
+    # The overlays of the analysed frame at or before `first`, which stands for it.
+    shown = max((i for i in by_index if i <= first), default=None)
+    current = by_index[shown] if shown is not None and first < shown + stride else None
+    try:
+        with replaced_atomically(out_path, ".mp4") as tmp:
+            decode = ffmpeg.decoder(video_path, source, first, total)
+            encode = ffmpeg.encoder(tmp, source, video_path, first, total)
+            try:
+                done, broken = 0, False
+                while done < total:
+                    if cancel and cancel():
+                        raise _Cancelled
+                    raw = _read(decode.process.stdout, frame_bytes)
+                    if raw is None:
+                        break
+                    index = first + done
+                    if index in by_index:
+                        current = by_index[index]
+                    elif current is not None and index >= current.frame_index + stride:
+                        current = None  # past the span this analysed frame stands for
+                    image = np.frombuffer(raw, np.uint8).reshape(source.height, source.width, 3)
+                    try:
+                        encode.process.stdin.write(draw_overlays(image, current,
+                                                                 options).tobytes())
+                    except BrokenPipeError:
+                        broken = True  # the encoder stopped: its status says why
+                        break
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                # Short of the frames asked for, the decoder ended: its status says how.
+                decoded = decode.wait() if done < total and not broken else 0
+                if decoded != 0:
+                    raise ForesyteError(f"“{name}” could not be decoded past frame {first + done}"
+                                        f": {ffmpeg.why(decoded, decode.stderr())}. The annotated "
+                                        "video was not written.")
+                if done == 0:
+                    raise ForesyteError(f"No frame of “{name}” could be decoded; the annotated "
+                                        "video was not written.")
+                encode.process.stdin.close()
+                encoded = encode.wait()
+                if encoded != 0:
+                    raise ForesyteError(f"FFmpeg could not write {out_path}: "
+                                        f"{ffmpeg.why(encoded, encode.stderr())}.")
+            finally:
+                decode.close()
+                encode.close()
+    except _Cancelled:
+        return None
+    except OSError as exc:
+        raise ForesyteError(f"Could not write {out_path}: {exc.strerror or exc}.") from exc
     return out_path
 
 
+class _Cancelled(Exception):
+    """Raised inside the export to unwind it (and remove its temporary file)."""
+
+
+def _read(stream, size: int) -> bytes | None:
+    """Exactly `size` bytes from the decoder, or None at its end."""
+    chunks, got = [], 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
 def write_job_video(store: JobStore, job: Job, out_path: str | os.PathLike, *,
+                    start_s: float | None = None, end_s: float | None = None,
                     progress: ProgressFn | None = None,
                     cancel: Callable[[], bool] | None = None) -> Path | None:
-    """A job's annotated MP4, drawn with its stored results, stride, region and track texts.
+    """A job's annotated MP4, drawn with its stored results, stride and region, for the time
+    range given (the whole analysed span by default).
 
     ForesyteError says why it cannot be written; None if cancelled.
     """
     frames = list(store.frame_results(job.job_id))
     if not frames:
         raise ForesyteError(f"“{Path(job.input_path).name}” has no analysed frames to draw yet.")
-    try:
-        return write_annotated_video(
-            job.input_path, frames, out_path, stride=job.frame_stride, roi=job.roi,
-            track_texts=track_texts(build_tracks(frames)), progress=progress, cancel=cancel)
-    except FileExistsError as exc:  # from creating the folder: a file has its name
-        raise ForesyteError(f"Could not write {out_path}: {exc.filename} is a file, not a "
-                            "folder.") from exc
-    except OSError as exc:
-        raise ForesyteError(f"Could not write {out_path}: {exc.strerror or exc}.") from exc
+    return write_annotated_video(job.input_path, frames, out_path, stride=job.frame_stride,
+                                 roi=job.roi, start_s=start_s, end_s=end_s, progress=progress,
+                                 cancel=cancel)

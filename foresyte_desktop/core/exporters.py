@@ -1,36 +1,70 @@
-"""Exports of a results document: JSON, SRT (from text segments), CSV (one row per OCR line) and
-a detections CSV (one row per detected object per frame). The annotated MP4 is in annotate.py."""
+"""Exports of a results document: JSON, subtitles (SRT, WebVTT and ASS, from text segments),
+CSV (one row per OCR line) and a detections CSV (one row per detected object per frame), each
+written to a temporary file and renamed. The annotated MP4 is in annotate.py."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import re
+import secrets
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
-FORMATS = ("json", "srt", "csv", "detections-csv")
+from foresyte_desktop.core.errors import ForesyteError
+
+FORMATS = ("json", "srt", "vtt", "ass", "csv", "detections-csv")
+SUBTITLE_FORMATS = ("srt", "vtt", "ass")
 SUFFIXES = {"detections-csv": "detections.csv"}
 
 
-def srt_time(seconds: float) -> str:
-    ms = max(0, int(round(seconds * 1000)))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
-
-
-def to_srt(doc: dict) -> str:
-    """One cue per text segment. A segment seen in one frame only still lasts one frame step."""
+def subtitle_cues(doc: dict) -> list[tuple[float, float, list[str]]]:
+    """(start_s, end_s, lines) cues that never overlap: where segments share a span, that span
+    is one cue holding their lines, top line first. A segment seen in one frame only still
+    lasts one frame step."""
     video = doc.get("video") or {}
     step = (doc["job"].get("frame_stride") or 1) / (video.get("fps") or 25.0)
-    cues = []
-    for n, seg in enumerate(sorted(doc.get("text_segments", []),
-                                   key=lambda s: (s["start_s"], s["end_s"])), start=1):
-        end = max(seg["end_s"], seg["start_s"] + step)
-        cues.append(f"{n}\n{srt_time(seg['start_s'])} --> {srt_time(end)}\n{seg['text']}\n")
-    return "\n".join(cues)
+    spans = [(seg["start_s"], max(seg["end_s"], seg["start_s"] + step),
+              min((y for _, y in seg.get("box") or []), default=0.0), seg["text"])
+             for seg in doc.get("text_segments", [])]
+    edges = sorted({t for start, end, _, _ in spans for t in (start, end)})
+    cues: list[tuple[float, float, list[str]]] = []
+    for start, end in zip(edges, edges[1:]):
+        lines = [text for _, text in sorted((top, text) for s, e, top, text in spans
+                                            if s <= start and end <= e)]
+        if not lines:
+            continue
+        if cues and cues[-1][1] == start and cues[-1][2] == lines:
+            cues[-1] = (cues[-1][0], end, lines)  # the same lines go on: one cue
+        else:
+            cues.append((start, end, lines))
+    return cues
+
+
+def _cue_text(line: str, fmt: str) -> str:
+    # WebVTT reads < and & as markup; the text read must come out as it was read.
+    if fmt == "vtt":
+        line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return line
+
+
+def to_subtitles(doc: dict, fmt: str) -> str:
+    """The cues of `subtitle_cues` as SRT, WebVTT or ASS (one line of text per line read)."""
+    import pysubs2  # here: the command line builds its parser from this module
+
+    subs = pysubs2.SSAFile()
+    video = doc.get("video") or {}
+    if video.get("width") and video.get("height"):  # ASS places text on the video's grid
+        subs.info["PlayResX"], subs.info["PlayResY"] = str(video["width"]), str(video["height"])
+    for start, end, lines in subtitle_cues(doc):
+        subs.append(pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000),
+                                     text=r"\N".join(_cue_text(t, fmt) for t in lines)))
+    # keep_ssa_tags: braces in the text read are text, not styling to strip.
+    options = {"keep_ssa_tags": True} if fmt in ("srt", "vtt") else {}
+    return subs.to_string(fmt, **options)
 
 
 def to_csv(doc: dict) -> str:
@@ -69,11 +103,50 @@ def to_json(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
-RENDERERS = {"json": to_json, "srt": to_srt, "csv": to_csv, "detections-csv": to_detections_csv}
-
-
 def render(doc: dict, fmt: str) -> str:
-    return RENDERERS[fmt](doc)
+    if fmt in SUBTITLE_FORMATS:
+        return to_subtitles(doc, fmt)
+    return {"json": to_json, "csv": to_csv, "detections-csv": to_detections_csv}[fmt](doc)
+
+
+def suffix(fmt: str) -> str:
+    return "." + SUFFIXES.get(fmt, fmt)
+
+
+@contextlib.contextmanager
+def replaced_atomically(path: str | os.PathLike, tmp_suffix: str = "") -> Iterator[Path]:
+    """A temporary path beside `path` to write; renamed over `path` when the block ends, removed
+    if it raises, so a failed or cancelled export never leaves half a file. The file is created
+    by the kernel under the user's umask, like any file the user writes."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # a file has the name of a folder on the way
+        raise ForesyteError(f"Could not write {path}: {exc.filename} is a file, not a "
+                            "folder.") from None
+    while True:
+        tmp = path.parent / f".tmp-{secrets.token_hex(6)}{tmp_suffix}"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_export(doc: dict, fmt: str, path: str | os.PathLike) -> Path:
+    """`doc` rendered as `fmt`, written through a temporary file; ForesyteError says why not."""
+    path = Path(path)
+    try:
+        with replaced_atomically(path, suffix(fmt)) as tmp:
+            tmp.write_text(render(doc, fmt), encoding="utf-8")
+    except OSError as exc:
+        raise ForesyteError(f"Could not write {path}: {exc.strerror or exc}.") from None
+    return path
 
 
 def safe_filename(name: str, fallback: str = "export") -> str:
@@ -86,4 +159,4 @@ def safe_filename(name: str, fallback: str = "export") -> str:
 
 
 def export_name(video_path: str, fmt: str) -> str:
-    return f"{safe_filename(Path(video_path).stem)}.{SUFFIXES.get(fmt, fmt)}"
+    return f"{safe_filename(Path(video_path).stem)}{suffix(fmt)}"

@@ -1,17 +1,21 @@
 """Exports of what the viewer shows: the frame on screen with its overlays as a PNG file or on
-the clipboard, and the whole job as an annotated MP4 written in the background."""
+the clipboard, and the job (or a time range of it) as an annotated MP4 written in the
+background."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import (
+    QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QMainWindow, QWidget,
+)
 
 from foresyte_desktop.core.errors import ForesyteError
-from foresyte_desktop.core.exporters import safe_filename
+from foresyte_desktop.core.exporters import replaced_atomically, safe_filename
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.ui.actions import make_action
+from foresyte_desktop.ui.save_dialog import ask_save_path
 from foresyte_desktop.ui.video_export_bar import VideoExportBar
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.library import Library
@@ -28,11 +32,55 @@ def annotated_file_name(video_path: str) -> str:
 
 
 def save_png(image: QImage, path: Path) -> str:
-    """Write `image` (in a lane: QImage, unlike QPixmap, may be used off the GUI thread)."""
-    if not image.save(str(path), "PNG"):
-        raise ForesyteError(f"Could not write {path}: check that the folder exists and that "
-                            "you may write to it.")
+    """Write `image` through a temporary file (in a lane: QImage, unlike QPixmap, may be used
+    off the GUI thread)."""
+    with replaced_atomically(path, ".png") as tmp:
+        if not image.save(str(tmp), "PNG"):
+            raise ForesyteError(f"Could not write {path}: check that the folder exists and "
+                                "that you may write to it.")
     return f"Saved frame image {path} ({image.width()} × {image.height()})."
+
+
+class VideoRangeDialog(QDialog):
+    """The part of the video to write: the whole analysed span, or from one time to another
+    (seconds, the start proposed at the frame on screen)."""
+
+    def __init__(self, parent: QWidget, at_s: float, duration_s: float):
+        super().__init__(parent)
+        self.setWindowTitle("Export Annotated Video")
+        self.part = QCheckBox("Only a part of the video")
+        self.start = QDoubleSpinBox()
+        self.end = QDoubleSpinBox()
+        for box, value in ((self.start, at_s), (self.end, duration_s)):
+            box.setRange(0.0, max(duration_s, 0.1))
+            box.setDecimals(2)
+            box.setSuffix(" s")
+            box.setValue(value)
+            box.setEnabled(False)
+            self.part.toggled.connect(box.setEnabled)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        form = QFormLayout(self)
+        form.addRow(self.part)
+        form.addRow("From", self.start)
+        form.addRow("To", self.end)
+        form.addRow(buttons)
+
+    def _check(self) -> None:
+        if self.part.isChecked() and self.end.value() <= self.start.value():
+            self.end.setFocus()
+            self.end.setToolTip("The end must come after the start")
+            return
+        self.accept()
+
+    def span(self) -> tuple[float | None, float | None]:
+        """(start_s, end_s), both None for the whole video."""
+        if not self.part.isChecked():
+            return None, None
+        return self.start.value(), self.end.value()
 
 
 class FrameExports(QObject):
@@ -79,10 +127,10 @@ class FrameExports(QObject):
             return
         folder = Path(self.settings.value("paths/export_dir", str(Path.home()), str))
         name = frame_file_name(viewer.job.input_path, viewer.shown_index or 0)
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export Frame", str(folder / name),
-                                              "PNG image (*.png)")
-        if path:
-            self.export_frame_to(Path(path))
+        answer = ask_save_path(self.window, "Export Frame", folder, name,
+                               {"png": ("PNG image (*.png)", ".png")}, "png")
+        if answer:
+            self.export_frame_to(answer[1])
 
     def export_frame_to(self, path: Path) -> None:
         """The frame on screen, drawn at the video's own size, saved in the background."""
@@ -96,19 +144,27 @@ class FrameExports(QObject):
         job = self.viewer.job
         if job is None or not job.frames_done:
             return
+        info = self.viewer.info
+        fps = info.fps if info else 25.0
+        span = VideoRangeDialog(self.window, (self.viewer.shown_index or 0) / fps,
+                                info.duration_s if info else 0.0)
+        if not span.exec():
+            return
         folder = Path(self.settings.value("paths/export_dir", str(Path.home()), str))
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export Annotated Video", str(folder / annotated_file_name(
-                job.input_path)), "MP4 video (*.mp4)")
-        if path:
-            self.export_video_to(job, Path(path))
+        answer = ask_save_path(self.window, "Export Annotated Video", folder,
+                               annotated_file_name(job.input_path),
+                               {"mp4": ("MP4 video (*.mp4)", ".mp4")}, "mp4")
+        if answer:
+            self.export_video_to(job, answer[1], *span.span())
 
-    def export_video_to(self, job: Job, path: Path) -> None:
-        """Write the annotated MP4 in the background; the status bar shows its progress."""
+    def export_video_to(self, job: Job, path: Path, start_s: float | None = None,
+                        end_s: float | None = None) -> None:
+        """Write the annotated MP4 (from `start_s` to `end_s`, by default all of it) in the
+        background; the status bar shows its progress."""
         if path.suffix.lower() != ".mp4":
             path = path.with_name(path.name + ".mp4")
         self.settings.setValue("paths/export_dir", str(path.parent))
-        if not self.video_exporter.export(job, path):
+        if not self.video_exporter.export(job, path, start_s, end_s):
             self._say("An annotated video is already being written; wait for it or cancel it.")
 
     def shutdown(self, msecs: int) -> None:

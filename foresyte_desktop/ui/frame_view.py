@@ -1,37 +1,35 @@
 """The frame view: one video frame scaled to the widget, with the OCR quadrilaterals and the
-detection boxes drawn over it in their colours, each with a readable label. It can single out one
-tracked object (and zoom to it), and lets the user drag a text region over the frame."""
+detection boxes drawn over it in their colours, each with a label that covers no other line's
+text (core/overlay_draw, the renderer of the PNG and the annotated MP4 too). It can single out
+one tracked object (and zoom to it), and lets the user drag a text region over the frame."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap, QPolygonF,
-)
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QFrame, QGraphicsItem, QGraphicsPixmapItem, QGraphicsPolygonItem, QGraphicsRectItem,
-    QGraphicsScene, QGraphicsView, QWidget,
+    QFrame, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QWidget,
 )
 
+from foresyte_desktop.core import overlay_draw
 from foresyte_desktop.core.model import Detection, FrameResult
+from foresyte_desktop.core.overlay_draw import OverlayOptions, draw_overlays, overlay_layer
 from foresyte_desktop.core.roi import roi_from_pixels
 
-OCR_COLOR = QColor("#ffb000")
-REGION_COLOR = QColor("#50dc50")
-FOLLOW_COLOR = QColor("#ff2d95")
-DIMMED_ALPHA = 90  # other objects while one is followed: still there, not in the way
+OCR_COLOR = QColor(*overlay_draw.OCR_COLOR)
+REGION_COLOR = QColor(*overlay_draw.REGION_COLOR)
+FOLLOW_COLOR = QColor(*overlay_draw.FOLLOW_COLOR)
 BACKGROUND = QColor("#15171a")
-LABEL_MAX_CHARS = 60
+MAX_LAYER_SCALE = 6  # the overlay layer's pixels per frame pixel, at most (deep zoom)
+MAX_LAYER_PIXELS = 24_000_000  # and its size: a zoomed 4K frame must not take gigabytes
+object_name = overlay_draw.object_name
 
 
 def class_color(class_id: int) -> QColor:
-    """A distinct, stable colour per detector class (golden-angle hues, away from OCR amber)."""
-    return QColor.fromHsv(int(200 + class_id * 137.508) % 360, 190, 255)
-
-
-def object_name(label: str, track_id: int | None) -> str:
-    """"person #3": the class, and the tracked object's id when there is one."""
-    return label + (f" #{track_id}" if track_id is not None else "")
+    """The detector class's colour, as on the frame (overlay_draw.class_color)."""
+    return QColor(*overlay_draw.class_color(class_id))
 
 
 def detection_name(det: Detection) -> str:
@@ -43,38 +41,6 @@ def bgr_to_qimage(image: np.ndarray) -> QImage:
     h, w = image.shape[:2]
     frame = np.ascontiguousarray(image)
     return QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
-
-
-class OverlayLabel(QGraphicsItem):
-    """A tag in screen pixels (it keeps its size whatever the zoom) above or inside its anchor."""
-
-    def __init__(self, text: str, color: QColor, *, below: bool = False,
-                 parent: QGraphicsItem | None = None):
-        super().__init__(parent)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.text = text if len(text) <= LABEL_MAX_CHARS else text[:LABEL_MAX_CHARS - 1] + "…"
-        self.color = color
-        self.font = QFont()
-        self.font.setPixelSize(13)
-        self.font.setBold(True)
-        metrics = QFontMetricsF(self.font)
-        w, h = metrics.horizontalAdvance(self.text) + 10, metrics.height() + 4
-        self._rect = QRectF(0, 1 if below else -h - 1, w, h)
-        self._ink = QColor("black") if color.lightnessF() > 0.55 else QColor("white")
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        fill = QColor(self.color)
-        fill.setAlpha(min(235, self.color.alpha()))  # a dimmed object keeps a dimmed tag
-        painter.setBrush(fill)
-        painter.drawRoundedRect(self._rect, 3, 3)
-        painter.setPen(self._ink)
-        painter.setFont(self.font)
-        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 class FrameView(QGraphicsView):
@@ -101,11 +67,17 @@ class FrameView(QGraphicsView):
         self._pixmap = QGraphicsPixmapItem()
         self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self._pixmap)
-        self._overlays: list[QGraphicsItem] = []
+        # The overlays, drawn by the shared renderer at the pixels the view shows them at.
+        self._layer = QGraphicsPixmapItem()
+        self._layer.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._layer.setZValue(1)
+        self.scene().addItem(self._layer)
+        self._image: np.ndarray | None = None  # the BGR frame shown
         self.result: FrameResult | None = None
         self.region: tuple[float, float, float, float] | None = None  # the job's OCR region
         self.show_ocr = True
         self.show_detections = True
+        self.show_labels = True
         self.message = "Select a job to review its video"
         self.followed: int | None = None       # the tracked object singled out
         self.focus: QRectF | None = None       # the part of the frame zoomed to
@@ -115,12 +87,14 @@ class FrameView(QGraphicsView):
 
     # -- content ----------------------------------------------------------------------------
 
-    def set_image(self, image: np.ndarray | QImage | None) -> None:
+    def set_image(self, image: np.ndarray | None) -> None:
+        """Show a BGR frame (None: none)."""
         had_image = self.has_image()
+        self._image = image
         if image is None:
             self._pixmap.setPixmap(QPixmap())
         else:
-            qimage = image if isinstance(image, QImage) else bgr_to_qimage(image)
+            qimage = bgr_to_qimage(image)
             resized = self._pixmap.pixmap().size() != qimage.size()
             self._pixmap.setPixmap(QPixmap.fromImage(qimage))
             if resized:
@@ -150,8 +124,9 @@ class FrameView(QGraphicsView):
         self.region = roi
         self._draw_overlays()
 
-    def set_layers(self, *, ocr: bool, detections: bool) -> None:
-        self.show_ocr, self.show_detections = ocr, detections
+    def set_layers(self, *, ocr: bool, detections: bool, labels: bool = True) -> None:
+        """Which overlays are drawn; labels=False draws the boxes only."""
+        self.show_ocr, self.show_detections, self.show_labels = ocr, detections, labels
         self._draw_overlays()
 
     def set_followed(self, track_id: int | None) -> None:
@@ -166,70 +141,43 @@ class FrameView(QGraphicsView):
             self._fit()
 
     def render_frame(self) -> QImage:
-        """The frame with its overlays at the video's own size (what the view shows, unscaled)."""
+        """The frame with its overlays at the video's own size, drawn as the PNG and the
+        annotated MP4 draw it."""
+        if self._image is None:
+            rect = self.scene().sceneRect()
+            image = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_RGB32)
+            image.fill(BACKGROUND)
+            return image
+        return bgr_to_qimage(draw_overlays(self._image, self.result, self.options()))
+
+    def options(self) -> OverlayOptions:
+        return OverlayOptions(ocr=self.show_ocr, detections=self.show_detections,
+                              labels=self.show_labels, region=self.region,
+                              followed=self.followed)
+
+    def layer_scale(self) -> float:
+        """Overlay pixels per frame pixel: the screen's device pixels the frame is shown at,
+        so labels are as sharp at 2× as at 1×, within MAX_LAYER_SCALE and MAX_LAYER_PIXELS."""
         rect = self.scene().sceneRect()
-        image = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_RGB32)
-        image.fill(BACKGROUND)
-        painter = QPainter(image)
-        painter.setRenderHints(self.renderHints())
-        self.scene().render(painter, QRectF(image.rect()), rect)
-        painter.end()
-        return image
+        shown = self.transform().m11() * self.devicePixelRatioF()
+        fits = math.sqrt(MAX_LAYER_PIXELS / max(1.0, rect.width() * rect.height()))
+        return max(1.0, min(math.ceil(shown), MAX_LAYER_SCALE, fits))
 
     # -- drawing ----------------------------------------------------------------------------
 
     def _draw_overlays(self) -> None:
-        for item in self._overlays:
-            self.scene().removeItem(item)
-        self._overlays.clear()
-        if self.region and self.show_ocr and self.has_image():
-            frame = self.scene().sceneRect()
-            x1, y1, x2, y2 = self.region
-            w, h = frame.width(), frame.height()
-            outline = QGraphicsRectItem(QRectF(x1 * w, y1 * h, (x2 - x1) * w, (y2 - y1) * h))
-            self._add(outline, REGION_COLOR, fill_alpha=0, style=Qt.PenStyle.DashLine)
-        result = self.result
-        if result is None:
+        if not self.has_image() or (self.result is None and not self.region):
+            self._layer.setPixmap(QPixmap())
             return
-        # Labels keep their screen size, so near the top edge they go inside the box.
-        label_room = 22 / max(self.transform().m11(), 1e-6)
-        if self.show_detections:
-            for det in result.detections:
-                x1, y1, x2, y2 = det.box
-                followed = self.followed is not None and det.track_id == self.followed
-                color = FOLLOW_COLOR if followed else QColor(class_color(det.class_id))
-                if self.followed is not None and not followed:
-                    color.setAlpha(DIMMED_ALPHA)
-                box = QGraphicsRectItem(QRectF(x1, y1, x2 - x1, y2 - y1))
-                self._add(box, color, fill_alpha=40 if followed else 28,
-                          width=4 if followed else 2)
-                self._label(f"{detection_name(det)} {det.confidence:.0%}", color, x1, y1,
-                            label_room)
-        if self.show_ocr:
-            for line in result.ocr:
-                poly = QGraphicsPolygonItem(QPolygonF([QPointF(x, y) for x, y in line.box]))
-                self._add(poly, OCR_COLOR, fill_alpha=40)
-                left = min(x for x, _ in line.box)
-                top = min(y for _, y in line.box)
-                self._label(line.text, OCR_COLOR, left, top, label_room)
-
-    def _add(self, item, color: QColor, *, fill_alpha: int, width: int = 2,
-             style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> None:
-        pen = QPen(color, width, style)
-        pen.setCosmetic(True)  # the same screen pixels at any zoom
-        item.setPen(pen)
-        fill = QColor(color)
-        fill.setAlpha(fill_alpha)
-        item.setBrush(QBrush(fill))
-        self.scene().addItem(item)
-        self._overlays.append(item)
-
-    def _label(self, text: str, color: QColor, x: float, y: float, room: float) -> None:
-        label = OverlayLabel(text, color, below=y < room)
-        label.setPos(x, y)
-        label.setZValue(1)
-        self.scene().addItem(label)
-        self._overlays.append(label)
+        rect = self.scene().sceneRect()
+        scale = self.layer_scale()
+        layer = overlay_layer(self.result, int(rect.width()), int(rect.height()),
+                              self.options(), scale)
+        data = layer.tobytes()
+        qimage = QImage(data, layer.width, layer.height, layer.width * 4,
+                        QImage.Format.Format_RGBA8888)
+        self._layer.setPixmap(QPixmap.fromImage(qimage))
+        self._layer.setScale(rect.width() / layer.width)
 
     def _fit(self) -> None:
         if self.has_image():

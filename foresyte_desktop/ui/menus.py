@@ -31,7 +31,8 @@ def build_menus(window: QMainWindow) -> None:
     bar.addMenu("&Queue").addAction(jobs.act_start)
 
     view_menu = bar.addMenu("&View")
-    view_menu.addActions([viewer.act_show_ocr, viewer.act_show_detections, viewer.act_follow])
+    view_menu.addActions([viewer.act_show_ocr, viewer.act_show_detections,
+                          viewer.act_show_labels, viewer.act_follow])
     view_menu.addSeparator()
     view_menu.addActions(viewer.navigation_actions())
     follow_menu = view_menu.addMenu("Followed Object")

@@ -126,7 +126,8 @@ class Viewer(QWidget):
         bar.addSpacing(6)
         bar.addWidget(self.goto)
         bar.addWidget(self.time_label, 1)
-        for action in (self.act_follow, self.act_show_ocr, self.act_show_detections):
+        for action in (self.act_follow, self.act_show_ocr, self.act_show_detections,
+                       self.act_show_labels):
             button = self._button(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             bar.addWidget(button)
@@ -173,6 +174,8 @@ class Viewer(QWidget):
         self.act_show_detections = a("Objects", self._on_layers, "Ctrl+2",
                                      tip="Show or hide the objects detected on the frame",
                                      checkable=True)
+        self.act_show_labels = a("Labels", self._on_layers, "Ctrl+3", checkable=True,
+                                 tip="Show the labels of the boxes drawn, or the boxes only")
         self.act_follow = a("Live", self._on_follow, "Ctrl+L",
                             tip="Follow the newest analysed frame of a running job",
                             checkable=True)
@@ -187,11 +190,12 @@ class Viewer(QWidget):
         self.act_stop_following = a("Stop Following", self.escape, "Esc",
                                     tip="Stop following the object (or stop drawing a region, "
                                         "or leave a text field)")
-        for act in (self.act_show_ocr, self.act_show_detections):
+        for act in (self.act_show_ocr, self.act_show_detections, self.act_show_labels):
             act.setChecked(True)
         # Shortcuts work wherever the viewer is shown, and the window's menus list them too.
         self.addActions([*self.navigation_actions(), *self.following_actions(),
-                         self.act_show_ocr, self.act_show_detections, self.act_follow])
+                         self.act_show_ocr, self.act_show_detections, self.act_show_labels,
+                         self.act_follow])
         self._update_follow_actions()
 
     def navigation_actions(self) -> list[QAction]:
@@ -517,7 +521,8 @@ class Viewer(QWidget):
 
     def _on_layers(self, _=None) -> None:
         self.view.set_layers(ocr=self.act_show_ocr.isChecked(),
-                             detections=self.act_show_detections.isChecked())
+                             detections=self.act_show_detections.isChecked(),
+                             labels=self.act_show_labels.isChecked())
 
     # -- decoding ---------------------------------------------------------------------------
 

@@ -43,6 +43,8 @@ class WindowSettings(QObject):
         viewer.act_show_ocr.toggled.connect(lambda on: settings.setValue("viewer/show_ocr", on))
         viewer.act_show_detections.toggled.connect(
             lambda on: settings.setValue("viewer/show_detections", on))
+        viewer.act_show_labels.toggled.connect(
+            lambda on: settings.setValue("viewer/show_labels", on))
         queue.drained.connect(self._on_drained)
 
     def restore(self) -> None:
@@ -65,6 +67,7 @@ class WindowSettings(QObject):
             s.value("queue/when_done", "nothing", str))))
         self.viewer.act_show_ocr.setChecked(s.value("viewer/show_ocr", True, bool))
         self.viewer.act_show_detections.setChecked(s.value("viewer/show_detections", True, bool))
+        self.viewer.act_show_labels.setChecked(s.value("viewer/show_labels", True, bool))
 
     def fit_docks(self) -> None:
         """Side docks no wider than their share of the window, and no narrower than they

@@ -14,8 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from foresyte_desktop.core import decode_process, search
 from foresyte_desktop.core.annotate import thumbnail
-from foresyte_desktop.core.errors import ForesyteError
-from foresyte_desktop.core.exporters import render
+from foresyte_desktop.core.exporters import write_export
 from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.model_trust import untrusted_sha
@@ -86,14 +85,11 @@ class Library(QObject):
         self._reads.submit(load, on_done=on_done, on_error=on_error)
 
     def export(self, job_id: str, fmt: str, path: Path) -> None:
-        """Write a job's results as `fmt` (json, srt, csv); `exported` or `failed` says how
-        it went."""
+        """Write a job's results as `fmt` (one of exporters.FORMATS) through a temporary file;
+        `exported` or `failed` says how it went."""
         def work() -> str:
             doc = build_results(self._store, self._store.get_job(job_id))
-            try:
-                path.write_text(render(doc, fmt), encoding="utf-8")
-            except OSError as exc:
-                raise ForesyteError(f"Could not write {path}: {exc.strerror or exc}.") from None
+            write_export(doc, fmt, path)
             return (f"Exported {plural(len(doc['text_segments']), 'text segment')} from "
                     f"{plural(len(doc['results']), 'frame')} to {path}.")
         self._reads.submit(work, on_done=self.exported.emit)

@@ -44,8 +44,10 @@ class VideoExporter(QObject):
     def busy(self) -> bool:
         return self._busy
 
-    def export(self, job: Job, path: Path) -> bool:
-        """Start writing `job`'s annotated video to `path`; False if one is already running."""
+    def export(self, job: Job, path: Path, start_s: float | None = None,
+               end_s: float | None = None) -> bool:
+        """Start writing `job`'s annotated video (from `start_s` to `end_s` seconds, by default
+        all of it) to `path`; False if one is already running."""
         if self._busy:
             return False
         self._busy = True
@@ -53,7 +55,7 @@ class VideoExporter(QObject):
         self._last_emit = float("-inf")
         path = Path(path)
         self.started.emit(job.job_id, str(path))
-        self._lane.submit(self._write, job, path, on_done=self._on_done,
+        self._lane.submit(self._write, job, path, start_s, end_s, on_done=self._on_done,
                           on_error=self._on_error)
         return True
 
@@ -66,10 +68,13 @@ class VideoExporter(QObject):
         self.cancel()
         return self._lane.wait(msecs)
 
-    def _write(self, job: Job, path: Path) -> Path | None:
-        """In the lane: load the results and write the file; None if cancelled."""
-        return write_job_video(self._store, job, path, progress=self._on_progress,
-                               cancel=self._cancel.is_set)
+    def _write(self, job: Job, path: Path, start_s: float | None,
+               end_s: float | None) -> Path | None:
+        """In the lane: load the results and write the file; None if cancelled. The video is
+        decoded by an FFmpeg child, so a file that crashes the decoder fails this export
+        with a sentence, and the window stays."""
+        return write_job_video(self._store, job, path, start_s=start_s, end_s=end_s,
+                               progress=self._on_progress, cancel=self._cancel.is_set)
 
     def _on_progress(self, done: int, total: int) -> None:
         now = time.monotonic()
