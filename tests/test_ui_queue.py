@@ -250,6 +250,8 @@ def test_a_job_stopped_to_resume_later_reads_stopped_in_readable_colours(
     assert window.model.index(0, STATUS).data() == "Stopped"  # ...the list tells it apart
     assert "1 stopped" in window.job_actions.summary.text()
     assert "resumes where it stopped" in window.model.index(0, 3).data()
+    window.table.selectRow(0)  # the job's panel says so too
+    qtbot.waitUntil(lambda: "Stopped" in window.panel.details.text())
     for state in ("pending", "running", "stopped", "completed", "failed", "cancelled"):
         fill, text = bar_colors(state)
         assert contrast(fill, text) >= 4.5, state

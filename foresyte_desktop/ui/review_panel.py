@@ -18,7 +18,7 @@ from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.ui.follow_bar import track_summary, track_title
 from foresyte_desktop.ui.frame_view import OCR_COLOR, class_color, detection_name
 from foresyte_desktop.ui.icons import swatch_icon
-from foresyte_desktop.ui.job_table import STATUS_TEXT, pipeline_label
+from foresyte_desktop.ui.job_table import STATUS_TEXT, display_state, pipeline_label
 
 FRAME_ROLE = Qt.ItemDataRole.UserRole + 1
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -117,7 +117,7 @@ class ReviewPanel(QSplitter):
         path = Path(job.input_path)
         rows = [("File", html.escape(path.name)), ("Folder", html.escape(str(path.parent))),
                 ("Pipeline", html.escape(pipeline_label(job))),
-                ("Status", html.escape(STATUS_TEXT.get(job.status, job.status)))]
+                ("Status", html.escape(STATUS_TEXT[display_state(job)]))]
         if job.model_path:
             rows.append(("Model", html.escape(job.model_path)))
         if job.roi:
