@@ -34,6 +34,8 @@ JOB_COLUMNS = (
 # updated_at must change on every write even when two land in the same clock tick.
 TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
 RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos")
+# A retry keeps these (its earlier run's edits stay in the log); removing the job drops them.
+REVIEW_TABLES = ("review_runs", "review_items", "review_lines", "review_log")
 CONFLICT_RETRIES = 200
 
 
@@ -287,6 +289,9 @@ class JobStore:
 
         def work(cur):
             _delete_results(cur, ids)
+            for table in REVIEW_TABLES:
+                cur.execute(f"DELETE FROM {table} WHERE list_contains(?, CAST(job_id AS VARCHAR))",
+                            [ids])
             return [r[0] for r in cur.execute(
                 "DELETE FROM jobs WHERE list_contains(?, CAST(job_id AS VARCHAR)) "
                 "RETURNING output_path", [ids]).fetchall()]
