@@ -5,6 +5,7 @@ import os
 import pytest
 
 from foresyte_desktop.core.model import JobSpec
+from foresyte_desktop.core.results import SCHEMA_VERSION
 from foresyte_desktop.core.runner import CancelToken, JobRunner
 
 
@@ -15,20 +16,20 @@ def runner(store, data_dir):
 
 
 def check_schema(doc: dict) -> None:
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == SCHEMA_VERSION
     assert set(doc["job"]) >= {"job_id", "pipeline_id", "frame_stride", "max_frames", "status",
                                "created_at", "finished_at"}
     assert set(doc["video"]) == {"path", "width", "height", "fps", "frame_count", "duration_s"}
     for rec in doc["results"]:
         assert set(rec) >= {"frame_index", "time_s", "ocr", "detections"}
         for o in rec["ocr"]:
-            assert set(o) == {"text", "confidence", "box"}
+            assert set(o) - {"segment"} == {"text", "confidence", "box"}
             assert len(o["box"]) == 4 and all(len(p) == 2 for p in o["box"])
         for d in rec["detections"]:
             assert set(d) >= {"label", "class_id", "confidence", "box"} and len(d["box"]) == 4
     for seg in doc["text_segments"]:
-        assert set(seg) == {"text", "start_s", "end_s", "first_frame", "last_frame",
-                            "confidence", "box"}
+        assert set(seg) == {"id", "text", "start_s", "end_s", "first_frame", "last_frame",
+                            "confidence", "box", "review_state"}
         assert seg["start_s"] <= seg["end_s"] and seg["first_frame"] <= seg["last_frame"]
 
 

@@ -147,17 +147,31 @@ def _machine_items(store: JobStore, job_id: str, run: datetime) -> dict[tuple[st
     return found
 
 
+# The log only grows, so each process keeps the rows it parsed and reads only newer ones.
+_log_cache: "weakref.WeakKeyDictionary[JobStore, dict]" = weakref.WeakKeyDictionary()
+
+
+def _log_rows(store: JobStore, job_id: str) -> list[LogEntry]:
+    cache = _log_cache.setdefault(store, {})
+    known = cache.get(job_id, [])
+    rows = store._cursor().execute(
+        "SELECT seq, run, action, op, kind, target, before, after, undoes, made_at, "
+        "user_name FROM review_log WHERE job_id = ? AND seq > ? ORDER BY seq",
+        [job_id, known[-1].seq if known else 0]).fetchall()
+    if rows:
+        known = known + [
+            LogEntry(seq, r, action, op, kind, target, json.loads(before) if before else None,
+                     json.loads(after) if after else None, undoes, at, user)
+            for seq, r, action, op, kind, target, before, after, undoes, at, user in rows]
+        cache[job_id] = known
+    return known
+
+
 def load(store: JobStore, job: Job) -> ReviewState:
     """The review state of the job's current run (stored by `store_run` beforehand)."""
     run = run_of(job)
     machine = _machine_items(store, job.job_id, run)
-    log = [LogEntry(seq, r, action, op, kind, target,
-                    json.loads(before) if before else None, json.loads(after) if after else None,
-                    undoes, at, user)
-           for seq, r, action, op, kind, target, before, after, undoes, at, user in
-           store._cursor().execute(
-               "SELECT seq, run, action, op, kind, target, before, after, undoes, made_at, "
-               "user_name FROM review_log WHERE job_id = ? ORDER BY seq", [job.job_id]).fetchall()]
+    log = _log_rows(store, job.job_id)
     state = ReviewState(job.job_id, run, machine, dict(machine), log=log,
                         last_seq=log[-1].seq if log else 0)
     actions: dict[int, list[LogEntry]] = defaultdict(list)
@@ -192,8 +206,8 @@ def append(store: JobStore, state: ReviewState, op: str,
             seq = cur.execute("SELECT nextval('review_seq')").fetchone()[0]
             first = first or seq
             cur.execute(
-                "INSERT INTO review_log (seq, job_id, run, action, op, kind, target, before, after, "
-                "made_at, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO review_log (seq, job_id, run, action, op, kind, target, before, "
+                "after, made_at, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [seq, state.job_id, state.run, first, op, kind, item_id,
                  None if before is None else json.dumps(before, ensure_ascii=False),
                  json.dumps(after, ensure_ascii=False), now, user])
