@@ -12,6 +12,7 @@ from foresyte_desktop.core.exporters import render
 from foresyte_desktop.core.migrations import MIGRATIONS
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.results import SCHEMA_VERSION, build_results
+from foresyte_desktop.core.review_apply import corrected_results
 from foresyte_desktop.core.review_log import SEGMENT, TRACK
 from foresyte_desktop.core.runner import JobRunner
 from foresyte_desktop.core.search import search
@@ -99,6 +100,10 @@ def test_tracks_export_merged_split_and_relabelled(store, video):  # noqa: F811
     assert {r["track_id"] for r in rows} == {"4"} and len(rows) == 13
     machine = build_results(store, store.get_job(job.job_id), machine=True)
     assert [(t["id"], t["label"]) for t in machine["tracks"]] == [(4, "car"), (9, "car")]
+    # What draws the frames (the annotated MP4, the PNG) gets the same corrected state.
+    frames, _, tracks = corrected_results(store, store.get_job(job.job_id))
+    assert [t["id"] for t in tracks] == [4] and frames[16].detections == []
+    assert {d.label for f in frames for d in f.detections} == {"van"}
 
 
 def test_a_real_job_is_stored_on_completion_and_a_retry_keeps_its_edits_apart(

@@ -14,9 +14,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from foresyte_desktop.core.model import Detection, FrameResult, OcrLine
+from foresyte_desktop.core.model import Detection, FrameResult, Job, OcrLine
 from foresyte_desktop.core.review import history, progress
-from foresyte_desktop.core.review_log import SEGMENT, TRACK, ReviewState, load, run_lines
+from foresyte_desktop.core.review_log import (
+    SEGMENT, TRACK, ReviewState, load, run_lines, store_run,
+)
+from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.core.tracks import build_tracks
 
@@ -185,3 +188,16 @@ def _corrected_columns(store: JobStore, state: ReviewState, n: int, part: dict) 
         order = np.argsort(out["frame_index"], kind="stable")
         out = {k: v[order] for k, v in out.items()}
     return out
+
+
+def corrected_results(store: JobStore, job: Job) -> tuple[list[FrameResult], list[dict],
+                                                         list[dict]]:
+    """A job's frames, segments and tracks as reviewed, for what draws them (the annotated
+    MP4, the PNG frame, the viewer); a job not completed is as read so far."""
+    frames = list(store.frame_results(job.job_id))
+    if job.status != "completed":
+        return frames, merge_segments(frames), build_tracks(frames)
+    store_run(store, job, frames)
+    state = load(store, job)
+    corrected, _ = reviewed_frames(state, run_lines(store, job.job_id, state.run), frames)
+    return corrected, reviewed_segments(state), reviewed_tracks(state, frames)

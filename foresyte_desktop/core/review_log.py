@@ -84,16 +84,23 @@ def _order(item: dict) -> tuple:
     return item["first_frame"], top, item["id"]
 
 
-def _run_stored(cur, job_id: str, run: datetime) -> bool:
-    return bool(cur.execute("SELECT 1 FROM review_runs WHERE job_id = ? AND run = ?",
-                            [job_id, run]).fetchall())
+# Runs this process saw stored: a stored run stays so (removing its job removes the job too).
+_stored_runs: "weakref.WeakKeyDictionary[JobStore, set]" = weakref.WeakKeyDictionary()
+
+
+def _run_stored(store: JobStore, cur, job_id: str, run: datetime) -> bool:
+    known = _stored_runs.setdefault(store, set())
+    if (job_id, run) not in known and cur.execute(
+            "SELECT 1 FROM review_runs WHERE job_id = ? AND run = ?", [job_id, run]).fetchall():
+        known.add((job_id, run))
+    return (job_id, run) in known
 
 
 def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None) -> None:
     """Store a completed run's segments (with the OCR lines each holds) and tracks under their
     ids, once: a run already stored is left as it is. `frames`: the run's results, if at hand."""
     run = run_of(job)
-    if _run_stored(store._cursor(), job.job_id, run):
+    if _run_stored(store, store._cursor(), job.job_id, run):
         return
     if frames is None:
         frames = list(store.frame_results(job.job_id))
@@ -101,7 +108,7 @@ def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None
     tracks = build_tracks(frames)
 
     def work(cur):
-        if _run_stored(cur, job.job_id, run):
+        if _run_stored(store, cur, job.job_id, run):
             return
         rows, lines = [], []
         for n, (seg, members) in enumerate(segments, start=1):
@@ -201,18 +208,18 @@ def append(store: JobStore, state: ReviewState, op: str,
     now, user = utcnow(), user_name()
 
     def work(cur):
-        first = None
-        for kind, item_id, before, after in changes:
-            seq = cur.execute("SELECT nextval('review_seq')").fetchone()[0]
-            first = first or seq
-            cur.execute(
-                "INSERT INTO review_log (seq, job_id, run, action, op, kind, target, before, "
-                "after, made_at, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [seq, state.job_id, state.run, first, op, kind, item_id,
-                 None if before is None else json.dumps(before, ensure_ascii=False),
-                 json.dumps(after, ensure_ascii=False), now, user])
+        action = cur.execute("SELECT nextval('review_seq')").fetchone()[0]
+        cur.execute(
+            "INSERT INTO review_log (seq, job_id, run, action, op, kind, target, before, after, "
+            "made_at, user_name) SELECT nextval('review_seq'), ?::UUID, ?, ?, ?, "
+            "unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), ?, ?",
+            [state.job_id, state.run, action, op, [c[0] for c in changes],
+             [c[1] for c in changes],
+             [None if c[2] is None else json.dumps(c[2], ensure_ascii=False) for c in changes],
+             [json.dumps(c[3], ensure_ascii=False) for c in changes], now, user])
         _touch(cur, state.job_id, now)
-        return first
+        return action
     return store._write(work)
 
 
