@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import duckdb
+
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.segments import segments_with_lines
 from foresyte_desktop.core.store import TOUCH, JobStore, utcnow
@@ -135,7 +137,12 @@ def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None
                 [job.job_id, run, [x[0] for x in lines], [x[1] for x in lines],
                  [x[2] for x in lines]])
         cur.execute("INSERT INTO review_runs VALUES (?, ?, ?)", [job.job_id, run, utcnow()])
-    store._write(work)
+    try:
+        store._write(work)
+    except duckdb.ConstraintException:
+        if not _run_stored(store, store._cursor(), job.job_id, run):
+            raise  # not another thread storing the same run first: a real fault
+
 
 
 # The machine items of a run never change once stored, so each process keeps those it read.
