@@ -3,6 +3,8 @@ the log surviving a reopen, the review's progress and order, and refused input c
 
 Results are written straight into a real store (plumbing: no OCR or detector runs).
 """
+import threading
+
 import pytest
 
 from foresyte_desktop.core import review
@@ -264,3 +266,23 @@ def test_a_running_job_stays_view_only(store, video):
                                           "reviewed"):
         review.set_text(store, job.job_id, 1, "X")
     assert not review.has_edits(store, job.job_id)
+
+
+def test_threads_opening_a_new_review_at_once_store_its_run_once(store, video):
+    job = stored_job(store, video, gate_frames())
+    start, errors = threading.Barrier(3), []
+
+    def open_it():
+        start.wait()
+        try:
+            review.open_review(store, job.job_id)
+        except Exception as exc:  # noqa: BLE001 (the test reports any)
+            errors.append(exc)
+    threads = [threading.Thread(target=open_it) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store._cursor().execute("SELECT count(*) FROM review_items WHERE job_id = ?",
+                                   [job.job_id]).fetchone()[0] == 3

@@ -17,6 +17,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import time
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import duckdb
 
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.segments import segments_with_lines
-from foresyte_desktop.core.store import TOUCH, JobStore, utcnow
+from foresyte_desktop.core.store import CONFLICT_RETRIES, TOUCH, JobStore, utcnow
 from foresyte_desktop.core.tracks import build_tracks
 
 SEGMENT, TRACK = "segment", "track"
@@ -137,11 +138,14 @@ def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None
                 [job.job_id, run, [x[0] for x in lines], [x[1] for x in lines],
                  [x[2] for x in lines]])
         cur.execute("INSERT INTO review_runs VALUES (?, ?, ?)", [job.job_id, run, utcnow()])
-    try:
-        store._write(work)
-    except duckdb.ConstraintException:
-        if not _run_stored(store, store._cursor(), job.job_id, run):
-            raise  # not another thread storing the same run first: a real fault
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            return store._write(work)
+        except duckdb.ConstraintException:
+            # Another thread is storing the same run: once it commits, `work` finds it stored.
+            if attempt == CONFLICT_RETRIES - 1:
+                raise
+            time.sleep(0.005)
 
 
 
