@@ -90,6 +90,7 @@ def test_tracks_export_merged_split_and_relabelled(store, video):  # noqa: F811
     assert [b["frame_index"] for b in van["boxes"]] == [*range(10), *range(12, 21)]
     assert {d["track_id"] for r in doc["results"] for d in r["detections"]} == {4}
     assert {d["label"] for r in doc["results"] for d in r["detections"]} == {"van"}
+    assert doc["review"]["log"][-1]["after"]["merged_into"] == 4  # track 9's row
     review.split_track(store, job.job_id, 4, 15)
     review.reject(store, job.job_id, 10, TRACK)
     doc = build_results(store, store.get_job(job.job_id))

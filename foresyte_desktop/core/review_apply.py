@@ -51,6 +51,11 @@ def _public(item: dict) -> dict:
     return {k: v for k, v in item.items() if k not in INTERNAL}
 
 
+def _logged(item: dict) -> dict:
+    """An item as the exported log shows it: a merged one says what it was merged into."""
+    return {k: v for k, v in item.items() if k != "sources"}
+
+
 def reviewed_frames(state: ReviewState, lines: dict[tuple[int, int], int],
                     frames: list[FrameResult]) -> tuple[list[FrameResult], list[list[int | None]]]:
     """The frames as corrected, and for each the segment id of each of its OCR lines."""
@@ -124,8 +129,8 @@ def review_record(state: ReviewState) -> dict:
         "run": state.run.isoformat(timespec="milliseconds") + "Z",
         "in_effect": [a.action for a in done], "undone": [a.action for a in undone],
         "log": [{"seq": e.seq, "action": e.action, "op": e.op, "kind": e.kind,
-                 "target": e.target, "before": e.before and _public(e.before),
-                 "after": e.after and _public(e.after), "undoes": e.undoes,
+                 "target": e.target, "before": e.before and _logged(e.before),
+                 "after": e.after and _logged(e.after), "undoes": e.undoes,
                  "at": e.at.isoformat(timespec="milliseconds") + "Z", "user": e.user,
                  "earlier_run": e.run != state.run} for e in state.log],
     }
