@@ -11,8 +11,9 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core fonts-wqy-zenhei
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint notices system deps bench bench-search bench-pipe bench-reliability soak chaos \
-	bench-scale bundle bundle-check screenshots screenshot-alerts bench-watch clean
+.PHONY: run test lint notices system deps bench bench-search bench-review bench-pipe \
+	bench-reliability soak chaos bench-scale bundle bundle-check screenshots screenshot-alerts \
+	bench-watch clean
 
 run: deps
 	$(BIN)/foresyte
@@ -63,6 +64,10 @@ bench-search: deps
 # completed job, and re-checking the whole store.
 bench-watch: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.watch
+
+# The time to apply one review edit to a completed job of 10,000 frames (goal: under 50 ms).
+bench-review: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.review
 
 # Results over the analysis process's pipe: one frame a message against batches, side by side.
 bench-pipe: deps

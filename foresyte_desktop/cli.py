@@ -15,7 +15,8 @@ from pathlib import Path
 from foresyte_desktop import __version__
 from foresyte_desktop.core.exit_codes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
-SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi", "watch", "watchlist", "alerts")
+SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi", "review", "watch",
+               "watchlist", "alerts")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -142,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="mp4: begin at this time (default: the start)")
     export.add_argument("--end", type=_seconds, metavar="SECONDS",
                         help="mp4: stop at this time (default: the end of the analysed part)")
+    export.add_argument("--machine", action="store_true",
+                        help="export what was read, without the analyst's review")
     _common(export)
 
     search = sub.add_parser("search", help="find text read in any job")
@@ -159,6 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--set", type=_roi, metavar="X1,Y1,X2,Y2", help=ROI_HELP)
     choice.add_argument("--clear", action="store_true", help="read the whole frame again")
     _common(roi)
+
+    review = sub.add_parser("review", help="list, correct, reject or verify a completed job's "
+                            "text segments; every change is logged and can be undone")
+    review.add_argument("job_id", metavar="JOB_ID", help="a job id (or its first characters)")
+    act = review.add_mutually_exclusive_group(required=True)
+    act.add_argument("--list", action="store_true", help="the segments, their ids and states")
+    act.add_argument("--set-text", nargs=2, metavar=("SEGMENT", "TEXT"),
+                     help="correct a segment's text")
+    act.add_argument("--reject", type=int, metavar="SEGMENT", help="reject a false reading")
+    act.add_argument("--verify", metavar="SEGMENT|all",
+                     help="confirm a segment, or every one still unreviewed")
+    act.add_argument("--undo", action="store_true", help="undo the last change")
+    act.add_argument("--redo", action="store_true", help="redo the last change undone")
+    _common(review)
     _watch_parsers(sub)
     return parser
 
@@ -360,7 +377,7 @@ def cmd_export(args, store, data_dir: Path) -> int:
         return EXIT_FAILED
     if args.format == "mp4":
         return _export_video(store, job, args.output, args.force, args.start, args.end)
-    doc = build_results(store, job)
+    doc = build_results(store, job, machine=args.machine)
     return _write_text(render(doc, args.format), args.output, args.force, suffix(args.format))
 
 
@@ -439,8 +456,54 @@ def cmd_roi(args, store, data_dir: Path) -> int:
     return EXIT_OK
 
 
+def cmd_review(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core import review
+    from foresyte_desktop.core.errors import ReviewError
+    job = store.find_job(args.job_id)
+    if job is None:
+        print(f"foresyte: no job matches “{args.job_id}” (see `foresyte jobs`).", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        if args.list:
+            state = review.open_review(store, job)
+            print(f"{'ID':>4}  {'STATE':10}  {'FRAMES':>13}  TEXT")
+            for seg in review.ordered(state):
+                mark = "*" if "edited_at" in seg else " "
+                frames = f"{seg['first_frame']}-{seg['last_frame']}"
+                print(f"{seg['id']:>4}  {seg['review_state']:10}  {frames:>13} {mark}{seg['text']}")
+            print(review.progress(state, review.SEGMENT).text, file=sys.stderr)
+            return EXIT_OK
+        if args.set_text:
+            done = review.set_text(store, job, _segment_id(args.set_text[0]), args.set_text[1])
+        elif args.reject is not None:
+            done = review.reject(store, job, args.reject)
+        elif args.verify is not None:
+            target = "all" if args.verify == "all" else _segment_id(args.verify)
+            done = review.verify(store, job, target)
+        elif args.undo:
+            done = review.undo(store, job)
+        else:
+            done = review.redo(store, job)
+    except ReviewError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    state = review.open_review(store, job)
+    what = "Nothing to change" if done is None else "Done"
+    print(f"{what}; {review.progress(state, review.SEGMENT).text}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _segment_id(text: str) -> int:
+    from foresyte_desktop.core.errors import ReviewError
+    try:
+        return int(text)
+    except ValueError:
+        raise ReviewError(f"“{text}” is not a segment id; `foresyte review JOB_ID --list` shows "
+                          "them.") from None
+
+
 COMMANDS = {"run": cmd_run, "resume": cmd_resume, "jobs": cmd_jobs, "export": cmd_export,
-            "search": cmd_search, "roi": cmd_roi}
+            "search": cmd_search, "roi": cmd_roi, "review": cmd_review}
 
 
 # -- watch folders, watchlists and alerts -----------------------------------------------------

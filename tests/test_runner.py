@@ -23,13 +23,13 @@ def check_schema(doc: dict) -> None:
     for rec in doc["results"]:
         assert set(rec) >= {"frame_index", "time_s", "ocr", "detections"}
         for o in rec["ocr"]:
-            assert set(o) == {"text", "confidence", "box"}
+            assert set(o) - {"segment"} == {"text", "confidence", "box"}
             assert len(o["box"]) == 4 and all(len(p) == 2 for p in o["box"])
         for d in rec["detections"]:
             assert set(d) >= {"label", "class_id", "confidence", "box"} and len(d["box"]) == 4
     for seg in doc["text_segments"]:
-        assert set(seg) == {"text", "start_s", "end_s", "first_frame", "last_frame",
-                            "confidence", "box"}
+        assert set(seg) == {"id", "text", "start_s", "end_s", "first_frame", "last_frame",
+                            "confidence", "box", "review_state"}
         assert seg["start_s"] <= seg["end_s"] and seg["first_frame"] <= seg["last_frame"]
 
 

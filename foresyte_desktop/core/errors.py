@@ -19,3 +19,7 @@ class StoreError(ForesyteError):
 
 class StoreLockedError(StoreError):
     """Another process holds the job database (DuckDB allows one writer process)."""
+
+
+class ReviewError(ForesyteError):
+    """A review action refused: the job cannot be edited now, or the edit makes no sense."""

@@ -106,6 +106,27 @@ MIGRATIONS: list[list[str]] = [
             end_frame INTEGER, frames INTEGER NOT NULL, max_frames INTEGER,
             done BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (job_id, chunk_index))""",
     ],
+    # 9: review. A completed run's text segments and tracks as the machine read them, under
+    # stable ids (a run is a job's started_at: a retry starts a new one), the OCR lines each
+    # segment was merged from, and the analyst's append-only edit log.
+    [
+        """CREATE TABLE review_runs (
+            job_id UUID NOT NULL, run TIMESTAMP NOT NULL, stored_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (job_id, run))""",
+        """CREATE TABLE review_items (
+            job_id UUID NOT NULL, run TIMESTAMP NOT NULL, kind VARCHAR NOT NULL,
+            item_id INTEGER NOT NULL, machine VARCHAR NOT NULL,
+            PRIMARY KEY (job_id, run, kind, item_id))""",
+        """CREATE TABLE review_lines (
+            job_id UUID NOT NULL, run TIMESTAMP NOT NULL, segment_id INTEGER NOT NULL,
+            frame_index INTEGER NOT NULL, line_no INTEGER NOT NULL)""",
+        "CREATE SEQUENCE review_seq START 1",
+        """CREATE TABLE review_log (
+            seq BIGINT PRIMARY KEY DEFAULT nextval('review_seq'),
+            job_id UUID NOT NULL, run TIMESTAMP NOT NULL, action BIGINT NOT NULL,
+            op VARCHAR NOT NULL, kind VARCHAR, target INTEGER, before VARCHAR, after VARCHAR,
+            undoes BIGINT, made_at TIMESTAMP NOT NULL, user_name VARCHAR NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,8 @@
-"""The results JSON (schema in docs/results-schema.md), built from the store's per-frame tables."""
+"""The results JSON (schema in docs/results-schema.md), built from the store's per-frame tables.
+
+A completed job's document is its review's corrected state (review_apply.py); building it the
+first time stores the run's segments and tracks under their ids (review_log.py).
+"""
 from __future__ import annotations
 
 import json
@@ -9,13 +13,18 @@ from datetime import datetime
 from pathlib import Path
 
 from foresyte_desktop.core.model import FrameResult, Job
+from foresyte_desktop.core.review_apply import (
+    machine_segments, review_record, reviewed_frames, reviewed_segments, reviewed_tracks,
+)
+from foresyte_desktop.core.review_log import load, run_lines, store_run
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.core.tracks import attach_lines, build_tracks
 
 # 2: a yolo_ocr frame's carried detections are named by `objects_from`; `reused_from` is
 # about its text only, as in ocr_only.
-SCHEMA_VERSION = 2
+# 3: the analyst's review: review_state, machine_text, edited_at and the `review` object.
+SCHEMA_VERSION = 3
 
 
 def _iso(ts: datetime | None) -> str | None:
@@ -38,11 +47,30 @@ def frame_record(frame: FrameResult) -> dict:
     return record
 
 
-def build_results(store: JobStore, job: Job) -> dict:
-    """The whole results document of a job, from what the store holds now."""
+def build_results(store: JobStore, job: Job, *, machine: bool = False) -> dict:
+    """The whole results document of a job, from what the store holds now: for a completed
+    job, with its review applied, or (`machine`) as the machine read it."""
     frames = list(store.frame_results(job.job_id))
     video = store.video_info(job.job_id)
-    return {
+    records, review = None, None
+    if job.status != "completed":
+        segments, tracks = merge_segments(frames), build_tracks(frames)
+    else:
+        store_run(store, job, frames)
+        state = load(store, job)
+        if machine:
+            segments, tracks = machine_segments(state), build_tracks(frames)
+        else:
+            corrected, owners = reviewed_frames(state, run_lines(store, job.job_id, state.run),
+                                                frames)
+            records = [frame_record(f) for f in corrected]
+            for record, ids in zip(records, owners):
+                for line, segment in zip(record["ocr"], ids):
+                    if segment is not None:
+                        line["segment"] = segment
+            segments, tracks = reviewed_segments(state), reviewed_tracks(state, frames)
+            review = review_record(state)
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "job": {"job_id": job.job_id, "pipeline_id": job.pipeline_id,
                 "frame_stride": job.frame_stride, "max_frames": job.max_frames,
@@ -54,10 +82,13 @@ def build_results(store: JobStore, job: Job) -> dict:
         "video": asdict(video) if video else {"path": job.input_path, "width": None,
                                               "height": None, "fps": None,
                                               "frame_count": None, "duration_s": None},
-        "results": [frame_record(f) for f in frames],
-        "text_segments": merge_segments(frames),
-        "tracks": build_tracks(frames),
+        "results": records if records is not None else [frame_record(f) for f in frames],
+        "text_segments": segments,
+        "tracks": tracks,
     }
+    if review is not None:
+        doc["review"] = review
+    return doc
 
 
 def write_json(doc: dict, path: str | os.PathLike) -> Path:

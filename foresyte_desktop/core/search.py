@@ -19,6 +19,7 @@ from itertools import groupby
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from foresyte_desktop.core.review_apply import ocr_columns
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.core.text import normalise
 from foresyte_desktop.core.tracks import containing_detection
@@ -148,7 +149,7 @@ class _Index:
             self._clear()  # readings of removed or re-run jobs have piled up: start afresh
             stale = list(current)
         if stale:
-            cols = store.ocr_columns(stale)
+            cols = ocr_columns(store, stale)  # as the analyst's review corrected them
             bounds = np.searchsorted(cols["job"], np.arange(len(stale) + 1))
             ids = self._ids(cols["text"])
             box = np.stack([cols[c] for c in CORNERS], axis=1).astype(np.float32)

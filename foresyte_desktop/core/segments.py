@@ -87,6 +87,12 @@ class _Open:
 
 def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
     """Text segments (dicts in the results-JSON shape) from frame results in frame order."""
+    return [seg for seg, _ in segments_with_lines(frames)]
+
+
+def segments_with_lines(frames: Iterable[FrameResult]) -> list[tuple[dict, list[tuple[int, int]]]]:
+    """Each text segment of `merge_segments` with the (frame_index, line number) of every OCR
+    line it was merged from."""
     open_: list[_Open] = []
     done: list[_Open] = []
     for frame in frames:
@@ -124,4 +130,6 @@ def merge_segments(frames: Iterable[FrameResult]) -> list[dict]:
     done = [seg for seg in done if len(seg.seen) > 1 or texts[squeezed(seg.text)] > 1 or
             seg.best_conf >= LONE_CONFIDENCE]
     done.sort(key=lambda s: (s.first_frame, quad_bounds(s.box)[1]))
-    return [s.as_dict() for s in done]
+    return [(s.as_dict(), [(frame.frame_index, next(n for n, o in enumerate(frame.ocr)
+                                                    if o is line)) for frame, line in s.seen])
+            for s in done]

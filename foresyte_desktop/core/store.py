@@ -40,6 +40,8 @@ JOB_COLUMNS = (
 # updated_at must change on every write even when two land in the same clock tick.
 TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
 RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos", "alerts", "job_chunks")
+# A retry keeps these (its earlier run's edits stay in the log); removing the job drops them.
+REVIEW_TABLES = ("review_runs", "review_items", "review_lines", "review_log")
 CONFLICT_RETRIES = 200
 
 
@@ -365,7 +367,11 @@ class JobStore:
                 "AND status <> 'running' RETURNING CAST(job_id AS VARCHAR), output_path",
                 [ids]).fetchall()
             if rows:
-                _delete_results(cur, [r[0] for r in rows])
+                removed = [r[0] for r in rows]
+                _delete_results(cur, removed)
+                for table in REVIEW_TABLES:
+                    cur.execute(f"DELETE FROM {table} WHERE list_contains(?, "
+                                "CAST(job_id AS VARCHAR))", [removed])
             return rows
         rows = self._write(work)
         if rows:
