@@ -40,9 +40,12 @@ def test_labels_cover_no_other_line_on_screen_in_the_png_and_in_the_mp4(
         qtbot, window, store, data_dir, stacked, tmp_path):
     job, result = show_both_lines(qtbot, window, store, data_dir, stacked)
     viewer, view = window.viewer, window.viewer.view
-    for size in ((1200, 800), (640, 420)):  # the video large, then shrunk
+    widths = [10_000]
+    for size in ((1600, 1000), (1000, 600)):  # the video large, then shrunk
         window.resize(*size)
-        qtbot.waitUntil(lambda: view.viewport().width() < size[0], timeout=5_000)
+        qtbot.waitUntil(lambda: view.viewport().width() < min(size[0], widths[-1]),
+                        timeout=5_000)
+        widths.append(view.viewport().width())
         changed, inside = on_screen(view, result)
         assert changed > 100 and inside == 0, (size, changed, inside)
 
