@@ -3,7 +3,7 @@ plumbing) and jobs run with real OCR, on real videos: a fuzzy query, hits groupe
 thumbnails, two runs of one file told apart, every matching line on screen its own hit, a hit
 opened on the frame it was read on with its line outlined, and the keys from the box to a hit."""
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from foresyte_desktop.core.model import FrameResult, OcrLine
@@ -123,9 +123,11 @@ def test_every_matching_line_is_a_hit_that_opens_where_it_was_read_with_the_line
         assert [(line.text, line.box) for line in viewer.view.result.ocr
                 if line.text == hit.text] == [(hit.text, hit.box)]
         assert viewer.marked == (hit.frame_index, hit.box)
-        image = viewer.view.render_frame()
-        left, top = (round(v) for v in hit.box[0])
-        edge = image.pixelColor(left + 8, top)
+        # On screen (the outline is the viewer's, not part of an exported frame).
+        screen = viewer.view.viewport().grab().toImage()
+        left, top = hit.box[0]
+        at = viewer.view.mapFromScene(QPointF(left + 8, top))
+        edge = screen.pixelColor(at.x(), at.y())
         assert edge.red() > 200 and edge.green() < 90 and edge.blue() < 90
     viewer.seek(ticker.frame_index + 1)  # another frame: the outline is the hit's alone
     qtbot.waitUntil(lambda: viewer.shown_index == ticker.frame_index + 1, timeout=5000)

@@ -36,7 +36,7 @@ class AlertsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.setMinimumWidth(520)  # what was read, the term and the video side by side
+        self.setMinimumWidth(360)  # what was read and the term side by side, in a side dock
         self.table.itemDoubleClicked.connect(lambda _item: self.open_current())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.open_button = QPushButton("Open Frame")

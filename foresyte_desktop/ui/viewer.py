@@ -108,7 +108,12 @@ class Viewer(QWidget):
         self.speed_box.currentIndexChanged.connect(
             lambda i: self.set_speed(self.speed_box.itemData(i)))
         self.time_label = QLabel("–")
-        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # In a small window the frame count is cut off before the panels beside the video give
+        # way: the label asks only for the times' width.
+        self.time_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.time_label.setMinimumWidth(
+            self.time_label.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0"))
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._on_play_tick)
         self.segments_timer = QTimer(self)

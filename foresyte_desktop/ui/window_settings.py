@@ -72,7 +72,8 @@ class WindowSettings(QObject):
     def fit_docks(self) -> None:
         """Side docks no wider than their share of the window, and no narrower than they
         need, so the job list keeps its room after a restart on a smaller screen."""
-        docks = [d for d in self.window.findChildren(QDockWidget) if not d.isFloating()
+        docks = [d for d in self.window.findChildren(QDockWidget)
+                 if d.isVisible() and not d.isFloating()
                  and self.window.dockWidgetArea(d) in (Qt.DockWidgetArea.LeftDockWidgetArea,
                                                        Qt.DockWidgetArea.RightDockWidgetArea)]
         most = int(self.window.width() * DOCK_MAX_SHARE)
