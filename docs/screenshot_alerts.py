@@ -7,21 +7,26 @@ runs docs/screenshots.py.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshot import (  # noqa: E402
-    ROOT, in_scratch_folder, open_window, save_and_close, wait_for,
-)
+from screenshots import ROOT, close, open_window, shoot, wait_for  # noqa: E402
 
 
 def main(out: Path) -> int:
-    return in_scratch_folder(shoot, out)
+    os.environ["FORESYTE_OFFLINE"] = "1"
+    work = Path(tempfile.mkdtemp(prefix="foresyte-alerts-"))
+    try:
+        return take(work, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def shoot(work: Path, out: Path) -> int:
+def take(work: Path, out: Path) -> int:
     from tests.videos import make_text_video
     recordings = work / "recordings"
     recordings.mkdir()
@@ -35,7 +40,7 @@ def shoot(work: Path, out: Path) -> int:
     from foresyte_desktop.core.model import JobSpec
     from foresyte_desktop.core.watch_folders import add_watch
     from foresyte_desktop.core.watchlists import add_terms, make_term
-    app, window, store = open_window(work)
+    app, window, store = open_window(work / "data", (1600, 1000))
     add_terms(store, "Plates — case 2291", [make_term("AA-999-AA", plate=True, tolerance=1)])
     add_terms(store, "Names", [make_term("Jane Doe", tolerance=1), make_term("John Smith")])
     add_watch(store, recordings, JobSpec("", frame_stride=2))
@@ -46,16 +51,18 @@ def shoot(work: Path, out: Path) -> int:
     window.queue.start()
     for video in (gate, lobby):
         shutil.copy(video, recordings / video.name)
-    wait_for(app, lambda: len(ended) == 2, 900)
+    wait_for(app, lambda: len(ended) == 2, 900, "the two recordings' jobs")
     panel = window.alerts.panel
-    wait_for(app, lambda: panel.table.rowCount() >= 3, 60)
+    wait_for(app, lambda: panel.table.rowCount() >= 3, 60, "three alerts")
     row = next(r for r, a in enumerate(panel.alerts) if a.term == "AA-999-AA")
     panel.table.selectRow(row)
     panel.open_current()
     alert = panel.alerts[row]
     wait_for(app, lambda: window.viewer.shown_index == alert.frame_index
-             and window.viewer.view.result is not None, 60)
-    return save_and_close(app, window, store, out)
+             and window.viewer.view.result is not None, 60, "the alert's frame")
+    shoot(app, window, out)
+    close(app, window, store)
+    return 0
 
 
 if __name__ == "__main__":
