@@ -109,11 +109,10 @@ class Viewer(QWidget):
             lambda i: self.set_speed(self.speed_box.itemData(i)))
         self.time_label = QLabel("–")
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # In a small window the frame count is cut off before the panels beside the video give
-        # way: the label asks only for the times' width.
+        # In a small window the label is cut off (the current time stays) before the panels
+        # beside the video give way.
         self.time_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.time_label.setMinimumWidth(
-            self.time_label.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0"))
+        self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance("00:00.0"))
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._on_play_tick)
         self.segments_timer = QTimer(self)
