@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from foresyte_desktop.core.tracks import iou
 from foresyte_desktop.core.model import Detection
 from foresyte_desktop.core.pipelines.reuse import refresh_frames
 
@@ -58,26 +59,17 @@ def plan_chunks(frame_count: int, fps: float, stride: int, max_frames: int | Non
     return chunks
 
 
-def _iou(a: list[float], b: list[float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
-
-
 def join_tracks(before: Iterable[Detection], after: Iterable[Detection]) -> dict[int, int]:
     """{track id at a chunk's first frame: track id on the frame before the boundary} for the
     pairs with the same label whose boxes overlap most (at least JOIN_IOU), each used once."""
-    pairs = sorted(((_iou(a.box, b.box), b.track_id, a.track_id)
+    pairs = sorted(((iou(a.box, b.box), b.track_id, a.track_id)
                     for a in after if a.track_id is not None
                     for b in before if b.track_id is not None and b.label == a.label),
                    key=lambda p: -p[0])
     joined: dict[int, int] = {}
     taken: set[int] = set()
-    for iou, old, new in pairs:
-        if iou >= JOIN_IOU and new not in joined and old not in taken and new != old:
+    for share, old, new in pairs:
+        if share >= JOIN_IOU and new not in joined and old not in taken and new != old:
             joined[new] = old
             taken.add(old)
     return joined

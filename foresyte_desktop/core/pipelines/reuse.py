@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from foresyte_desktop.core.tracks import iou
 from foresyte_desktop.core.model import FrameResult, OcrLine
 from foresyte_desktop.core.pipelines.change_signal import UNSURE, Signature, edges, \
     signal_scale, small_grey
@@ -124,15 +125,6 @@ def _rect(quad: np.ndarray) -> tuple[float, float, float, float]:
     x0, y0 = quad.min(0)
     x1, y1 = quad.max(0)
     return float(x0), float(y0), float(x1), float(y1)
-
-
-def _iou(a: tuple, b: tuple) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def _overlap(a: tuple, b: tuple) -> float:
@@ -505,8 +497,8 @@ class ChangeDrivenReader:
             line = _Line(quad, Signature(at.small, quad, self.scale), created=pos,
                          born_of_change=why == "change")
             known = [old for old in self._active() if old.pending is None or old.pending > pos]
-            best = max(known, key=lambda old: _iou(old.rect, line.rect), default=None)
-            if best is not None and _iou(best.rect, line.rect) >= MATCH_IOU and \
+            best = max(known, key=lambda old: iou(old.rect, line.rect), default=None)
+            if best is not None and iou(best.rect, line.rect) >= MATCH_IOU and \
                     not _extends(line.rect, best.rect):
                 continue  # a line already known, and unchanged
             # Never back across the end of a line in the same place: those frames show it.
@@ -592,8 +584,8 @@ class ChangeDrivenReader:
             self.stats["frames_detected"] += 1
             self.stats["detections_on_mean"] += 1
             for line in lines:
-                best = max(quads, key=lambda q: _iou(_rect(q), line.rect), default=None)
-                if best is None or _iou(_rect(best), line.rect) < MATCH_IOU or \
+                best = max(quads, key=lambda q: iou(_rect(q), line.rect), default=None)
+                if best is None or iou(_rect(best), line.rect) < MATCH_IOU or \
                         not _extends(_rect(best), line.rect):
                     continue  # the same box, give or take the detector's jitter
                 line.quad, line.rect = best, _rect(best)
