@@ -5,12 +5,15 @@ A job analysed by real OCR, a retried job, and a store from before the review ex
 import csv
 import io
 
+import cv2
 import duckdb
 
 from foresyte_desktop.core import review
+from foresyte_desktop.core.annotate import write_job_video
 from foresyte_desktop.core.exporters import render
 from foresyte_desktop.core.migrations import MIGRATIONS
-from foresyte_desktop.core.model import JobSpec
+from foresyte_desktop.core.model import FrameResult, JobSpec, OcrLine
+from foresyte_desktop.core.overlay_draw import overlay_layer
 from foresyte_desktop.core.results import SCHEMA_VERSION, build_results
 from foresyte_desktop.core.review_apply import corrected_results
 from foresyte_desktop.core.review_log import SEGMENT, TRACK
@@ -172,3 +175,41 @@ def test_segment_ids_stay_put_while_the_list_changes(store, video):  # noqa: F81
     doc = build_results(store, store.get_job(job.job_id))
     assert [s["id"] for s in doc["text_segments"]] == [1, 4, 2, 3]
     assert review.open_review(store, job.job_id).items[(SEGMENT, 4)]["first_frame"] == 5
+
+
+def test_what_is_drawn_shows_the_corrections_and_added_lines_and_the_mp4_draws_them(
+        store, video, tmp_path):  # noqa: F811
+    job = reviewed_gate(store, video)
+    review.add_line(store, job.job_id, [200, 120, 300, 150], "MISSED", 3, 5)
+    frames, _, _ = corrected_results(store, store.get_job(job.job_id))
+    first = frames[0].ocr
+    assert [(line.text, line.machine_text) for line in first] == [("GATE 14 NOW", "GATE 14 N0W")]
+    assert [(line.text, line.machine_text) for line in frames[4].ocr] == \
+        [("GATE 14 NOW", "GATE 14 N0W"), ("MISSED", "")]
+    assert [line.text for line in frames[25].ocr] == ["B0ARDING"]  # EXIT was rejected
+    assert frames[25].ocr[0].machine_text is None  # as read: not marked
+    doc = build_results(store, store.get_job(job.job_id))
+    assert doc["results"][0]["ocr"][0]["machine_text"] == "GATE 14 N0W"
+    assert "machine_text" not in doc["results"][25]["ocr"][0]
+
+    # A corrected label is drawn otherwise (a pen, slanted text) than the same text as read.
+    marked = overlay_layer(frames[0], 320, 180)
+    plain = overlay_layer(FrameResult(0, 0.0, [OcrLine("GATE 14 NOW", 0.7, first[0].box)]),
+                          320, 180)
+    assert marked.tobytes() != plain.tobytes()
+
+    # The annotated MP4 draws the review: the added line, and no box where EXIT was rejected.
+    out = write_job_video(store, store.get_job(job.job_id), tmp_path / "reviewed.mp4")
+    cap = cv2.VideoCapture(str(out))
+    shots = {}
+    for n in range(30):
+        ok, image = cap.read()
+        assert ok
+        shots[n] = image
+    cap.release()
+
+    def amber(image, x1, y1, x2, y2):
+        part = image[y1:y2, x1:x2]
+        return int(((part[:, :, 2] > 180) & (part[:, :, 1] > 130) & (part[:, :, 0] < 90)).sum())
+    assert amber(shots[4], 200, 118, 302, 152) > 50 and amber(shots[10], 200, 118, 302, 152) < 5
+    assert amber(shots[25], 8, 8, 102, 32) < 5 < amber(shots[10], 8, 8, 102, 32)

@@ -183,9 +183,12 @@ def test_a_running_job_shows_new_results_as_they_arrive(qtbot, window, store, re
 def test_segments_are_merged_again_only_when_the_frames_changed(qtbot, window, store,
                                                                 review_video):
     line = [[30.0, 70.0], [160.0, 70.0], [160.0, 100.0], [30.0, 100.0]]
-    job = stored_job(store, review_video, [FrameResult(i, i / 10, ocr=[
-        OcrLine("ALPHA", 0.95, line)]) for i in (0, 2)], stride=2)
-    open_job(qtbot, window, job)
+    job = stored_job(store, review_video, [], stride=2, finish=False)  # running: frames come live
+    store.commit_batch(job.job_id, [FrameResult(i, i / 10, ocr=[OcrLine("ALPHA", 0.95, line)])
+                                    for i in (0, 2)], frames_done=2, checkpoint_frame=2)
+    job = store.get_job(job.job_id)
+    window.model.upsert([job])
+    window.table.select_job(job.job_id)
     viewer, merged = window.viewer, []
     qtbot.waitUntil(lambda: window.panel.segments.topLevelItemCount() == 1, timeout=10_000)
     viewer.segments_changed.connect(merged.append)

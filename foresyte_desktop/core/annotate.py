@@ -19,6 +19,7 @@ from foresyte_desktop.core.errors import ForesyteError, VideoError
 from foresyte_desktop.core.exporters import replaced_atomically
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.overlay_draw import OverlayOptions, draw_overlays
+from foresyte_desktop.core.review_apply import corrected_results
 from foresyte_desktop.core.roi import Roi
 from foresyte_desktop.core.store import JobStore
 
@@ -167,12 +168,13 @@ def write_job_video(store: JobStore, job: Job, out_path: str | os.PathLike, *,
                     start_s: float | None = None, end_s: float | None = None,
                     progress: ProgressFn | None = None,
                     cancel: Callable[[], bool] | None = None) -> Path | None:
-    """A job's annotated MP4, drawn with its stored results, stride and region, for the time
-    range given (the whole analysed span by default).
+    """A job's annotated MP4, drawn with its stored results as the analyst's review corrected
+    them, its stride and region, for the time range given (the whole analysed span by
+    default).
 
     ForesyteError says why it cannot be written; None if cancelled.
     """
-    frames = list(store.frame_results(job.job_id))
+    frames, _, _ = corrected_results(store, job)
     if not frames:
         raise ForesyteError(f"“{Path(job.input_path).name}” has no analysed frames to draw yet.")
     return write_annotated_video(job.input_path, frames, out_path, stride=job.frame_stride,

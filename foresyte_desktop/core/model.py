@@ -13,6 +13,9 @@ class OcrLine:
     text: str
     confidence: float
     box: list[list[float]]  # four [x, y] corners, clockwise from top-left
+    # Where the analyst corrected the line: what the machine read ("" for a line the analyst
+    # added). None: the line is as read.
+    machine_text: str | None = None
 
 
 @dataclass

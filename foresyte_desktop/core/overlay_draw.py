@@ -30,6 +30,8 @@ DIMMED_ALPHA = 90  # other objects while one is followed: still there, not in th
 LABEL_ALPHA = 235
 LABEL_MAX_CHARS = 60
 REFERENCE_PX = 100  # labels are measured at this size and scaled, so every scale lays out alike
+PEN = "\u270e"  # marks a label the analyst corrected or added, drawn in the Latin font (CJK
+ITALIC_SHEAR = 0.2  # fonts lack it); such a label's text is slanted by this much
 
 LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
                "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
@@ -102,9 +104,16 @@ class _Style:
         unit = min(width, height) / 360
         return cls(font_px=max(6.0, 11.0 * unit), line=max(1.0, round(1.5 * unit)))
 
-    def label_size(self, text: str) -> tuple[float, float]:
+    def label_size(self, text: str, edited: bool = False) -> tuple[float, float]:
         advance = font(_is_cjk(text), REFERENCE_PX).getlength(text) * self.font_px / REFERENCE_PX
+        if edited:
+            advance += _pen_advance() * self.font_px / REFERENCE_PX
         return advance + 0.6 * self.font_px, 1.35 * self.font_px
+
+
+def _pen_advance() -> float:
+    """The width of the pen and a space before an edited label's text, at REFERENCE_PX."""
+    return font(False, REFERENCE_PX).getlength(PEN + " ")
 
 
 def _short(text: str) -> str:
@@ -139,7 +148,7 @@ def overlay_layer(frame: FrameResult | None, width: int, height: int,
                             y2 * height * k - 1), REGION_COLOR, line, dash=6 * line)
     if frame is None:
         return layer
-    items: list[tuple[Mark, str, RGB, int]] = []  # mark, label, colour, alpha
+    items: list[tuple[Mark, str, RGB, int, bool]] = []  # mark, label, colour, alpha, edited
     if options.detections:
         for det in frame.detections:
             followed = options.followed is not None and det.track_id == options.followed
@@ -151,29 +160,49 @@ def overlay_layer(frame: FrameResult | None, width: int, height: int,
                            outline=(*color, alpha), width=width_px)
             text = _short(detection_label(det))
             items.append((Mark(tuple(det.box), style.label_size(text), text=False), text, color,
-                          min(alpha, LABEL_ALPHA)))
+                          min(alpha, LABEL_ALPHA), False))
     if options.ocr:
         for ocr in frame.ocr:
             points = [(x * k, y * k) for x, y in ocr.box]
             draw.polygon(points, fill=(*OCR_COLOR, 40), outline=(*OCR_COLOR, 255), width=line)
             text = _short(ocr.text)
-            items.append((Mark(_bounds(ocr.box), style.label_size(text)), text, OCR_COLOR,
-                          LABEL_ALPHA))
+            edited = ocr.machine_text is not None
+            items.append((Mark(_bounds(ocr.box), style.label_size(text, edited)), text,
+                          OCR_COLOR, LABEL_ALPHA, edited))
     if options.labels:
         rects = place_labels([m for m, *_ in items], width, height)
-        for (_, text, color, alpha), rect in zip(items, rects):
+        for (_, text, color, alpha, edited), rect in zip(items, rects):
             if rect is not None:
-                _label(draw, text, tuple(v * k for v in rect), color, alpha,
-                       round(style.font_px * k))
+                _label(layer, draw, text, tuple(v * k for v in rect), color, alpha,
+                       round(style.font_px * k), edited)
     return layer
 
 
-def _label(draw: ImageDraw.ImageDraw, text: str, rect: Rect, color: RGB, alpha: int,
-           px: int) -> None:
+def _label(layer: Image.Image, draw: ImageDraw.ImageDraw, text: str, rect: Rect, color: RGB,
+           alpha: int, px: int, edited: bool = False) -> None:
+    """A tag with its text; an edited one has a pen before its text, which is slanted."""
     draw.rounded_rectangle(rect, radius=max(1, px // 4), fill=(*color, alpha))
     ink = (*_ink(color), 255 if alpha >= LABEL_ALPHA else alpha)  # a dimmed tag, dimmed text
-    draw.text(((rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2), text, anchor="mm",
-              font=font(_is_cjk(text), max(1, px)), fill=ink)
+    px = max(1, px)
+    middle = (rect[1] + rect[3]) / 2
+    if not edited:
+        draw.text(((rect[0] + rect[2]) / 2, middle), text, anchor="mm",
+                  font=font(_is_cjk(text), px), fill=ink)
+        return
+    pen_w = _pen_advance() * px / REFERENCE_PX
+    left = rect[0] + 0.3 * px
+    draw.text((left, middle), PEN, anchor="lm", font=font(False, px), fill=ink)
+    # The text, slanted: drawn upright on its own layer, sheared, and laid over the tag.
+    w, h = max(1, round(rect[2] - left - pen_w)), max(1, round(rect[3] - rect[1]))
+    text_layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    ImageDraw.Draw(text_layer).text((w / 2, h / 2), text, anchor="mm",
+                                    font=font(_is_cjk(text), px), fill=ink)
+    text_layer = text_layer.transform(
+        (w, h), Image.Transform.AFFINE, (1, ITALIC_SHEAR, -ITALIC_SHEAR * h / 2, 0, 1, 0),
+        resample=Image.Resampling.BICUBIC)
+    at = (round(left + pen_w), round(rect[1]))
+    if at[0] < layer.width and at[1] < layer.height:
+        layer.alpha_composite(text_layer, at)
 
 
 def _dashed_rect(draw: ImageDraw.ImageDraw, rect: Rect, color: RGB, width: int,

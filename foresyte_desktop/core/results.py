@@ -33,6 +33,9 @@ def _iso(ts: datetime | None) -> str | None:
 
 def frame_record(frame: FrameResult) -> dict:
     ocr = [asdict(o) for o in frame.ocr]
+    for line in ocr:
+        if line["machine_text"] is None:  # as read: the segments say what was corrected
+            del line["machine_text"]
     for line, owner in zip(ocr, attach_lines(frame)):
         if owner is not None:  # the index of the detection the text is written on
             line["detection"] = owner

@@ -484,9 +484,13 @@ def next_unreviewed(state: ReviewState, after: int | None = None, kind: str = SE
                     backwards: bool = False) -> dict | None:
     """The next (or previous) unreviewed item in reading order after the item `after` (from
     the start, or the end, when None); None when there is none that way."""
-    items = state.live(kind)
-    if backwards:
-        items.reverse()
+    return next_unreviewed_in(state.live(kind), after, backwards=backwards)
+
+
+def next_unreviewed_in(items: list[dict], after: int | None = None, *,
+                       backwards: bool = False) -> dict | None:
+    """`next_unreviewed` over `items` in the order given (a list as the window shows it)."""
+    items = list(reversed(items)) if backwards else items
     ids = [it["id"] for it in items]
     start = ids.index(after) + 1 if after in ids else 0
     return next((it for it in items[start:] if it["review_state"] == "unreviewed"), None)

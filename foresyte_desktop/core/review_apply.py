@@ -10,12 +10,12 @@ on every analysed frame they cover.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from foresyte_desktop.core.model import Detection, FrameResult, Job, OcrLine
-from foresyte_desktop.core.review import history, progress
+from foresyte_desktop.core.review import Action, Progress, history, progress
 from foresyte_desktop.core.review_log import (
     SEGMENT, TRACK, ReviewState, load, run_lines, store_run,
 )
@@ -58,8 +58,11 @@ def _logged(item: dict) -> dict:
 
 def reviewed_frames(state: ReviewState, lines: dict[tuple[int, int], int],
                     frames: list[FrameResult]) -> tuple[list[FrameResult], list[list[int | None]]]:
-    """The frames as corrected, and for each the segment id of each of its OCR lines."""
+    """The frames as corrected, and for each the segment id of each of its OCR lines. A
+    corrected line keeps what the machine read in `machine_text`; the lines the analyst added
+    are on every analysed frame they cover, with `machine_text` "" (nothing was read)."""
     segments, tracks = _Owners(state, SEGMENT), _Owners(state, TRACK)
+    added = [s for s in state.live(SEGMENT) if s["review_state"] == "added"]
     out, ids = [], []
     for frame in frames:
         ocr, owners = [], []
@@ -69,9 +72,14 @@ def reviewed_frames(state: ReviewState, lines: dict[tuple[int, int], int],
             if source is not None and owner is None:
                 continue
             if owner is not None and _corrected(owner):
-                line = OcrLine(owner["text"], line.confidence, line.box)
+                line = OcrLine(owner["text"], line.confidence, line.box,
+                               machine_text=line.text)
             ocr.append(line)
             owners.append(owner["id"] if owner else None)
+        for seg in added:
+            if seg["first_frame"] <= frame.frame_index <= seg["last_frame"]:
+                ocr.append(OcrLine(seg["text"], 1.0, seg["box"], machine_text=""))
+                owners.append(seg["id"])
         dets = []
         for det in frame.detections:
             if det.track_id is not None:
@@ -206,3 +214,29 @@ def corrected_results(store: JobStore, job: Job) -> tuple[list[FrameResult], lis
     state = load(store, job)
     corrected, _ = reviewed_frames(state, run_lines(store, job.job_id, state.run), frames)
     return corrected, reviewed_segments(state), reviewed_tracks(state, frames)
+
+
+@dataclass
+class ReviewView:
+    """What a window shows of a completed job's review, from the machine's frames."""
+    frames: list[FrameResult]           # as corrected
+    owners: dict[int, list[int | None]]  # frame index -> the segment id of each of its lines
+    segments: list[dict]                # every segment in reading order, rejected ones too
+    tracks: list[dict]                  # every track; rejected ones have no boxes
+    progress: Progress
+    done: list[Action]                  # the actions in effect, oldest first
+    undone: list[Action]                # those redo brings back, the next one last
+
+
+def review_view(store: JobStore, job: Job, frames: list[FrameResult]) -> ReviewView:
+    """The review of a completed job as it stands, applied to its machine `frames` (all of
+    them, in order)."""
+    store_run(store, job, frames)
+    state = load(store, job)
+    corrected, ids = reviewed_frames(state, run_lines(store, job.job_id, state.run), frames)
+    tracks = reviewed_tracks(state, frames) + [
+        {**_public(t), "boxes": []} for t in state.live(TRACK) if t["review_state"] == "rejected"]
+    done, undone = history(state)
+    return ReviewView(corrected, {f.frame_index: i for f, i in zip(corrected, ids)},
+                      [_public(s) for s in state.live(SEGMENT)], tracks, progress(state),
+                      done, undone)

@@ -1,16 +1,19 @@
 """The frame view: one video frame scaled to the widget, with the OCR quadrilaterals and the
 detection boxes drawn over it in their colours, each with a label that covers no other line's
 text (core/overlay_draw, the renderer of the PNG and the annotated MP4 too). It can single out
-one tracked object (and zoom to it), and lets the user drag a text region over the frame."""
+one tracked object (and zoom to it), and lets the user drag a text region, or the box of a line
+the machine missed, over the frame. A text line double-clicked is handed on to be corrected;
+a corrected line's tooltip says what the machine read."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QFrame, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QWidget,
+    QFrame, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QToolTip,
+    QWidget,
 )
 
 from foresyte_desktop.core import overlay_draw
@@ -47,6 +50,8 @@ class FrameView(QGraphicsView):
     """Shows a frame and its results; scales with the widget, keeping the aspect ratio."""
 
     region_drawn = Signal(object)   # a Roi dragged out over the frame (fractions of it)
+    line_drawn = Signal(object)     # a missed line's box dragged out: x1, y1, x2, y2 pixels
+    line_activated = Signal(int)    # a text line double-clicked: its index on the frame
     region_refused = Signal(str)    # why the rectangle just dragged is not a region
     object_clicked = Signal(int)    # the track id of a tracked object clicked on
     drawing_cancelled = Signal()    # drawing a region stopped before one was drawn
@@ -81,7 +86,8 @@ class FrameView(QGraphicsView):
         self.message = "Select a job to review its video"
         self.followed: int | None = None       # the tracked object singled out
         self.focus: QRectF | None = None       # the part of the frame zoomed to
-        self.drawing = False                   # a drag draws a text region
+        self.drawing = False                   # a drag draws a text region or a line
+        self.drawing_line = False              # … the box of a line the machine missed
         self._drag_from: QPointF | None = None
         self._rubber: QGraphicsRectItem | None = None
 
@@ -189,9 +195,11 @@ class FrameView(QGraphicsView):
 
     # -- drawing a region -------------------------------------------------------------------
 
-    def start_drawing(self) -> None:
-        """The next drag over the frame draws a text region (region_drawn on release)."""
+    def start_drawing(self, *, line: bool = False) -> None:
+        """The next drag over the frame draws a text region (region_drawn on release), or with
+        `line` a missed line's box (line_drawn)."""
         self.drawing = True
+        self.drawing_line = line
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
 
     def cancel_drawing(self) -> None:
@@ -201,6 +209,7 @@ class FrameView(QGraphicsView):
 
     def stop_drawing(self) -> None:
         self.drawing = False
+        self.drawing_line = False
         self._drag_from = None
         if self._rubber is not None:
             self.scene().removeItem(self._rubber)
@@ -213,6 +222,38 @@ class FrameView(QGraphicsView):
         frame = self.scene().sceneRect()
         return QPointF(min(max(point.x(), frame.left()), frame.right()),
                        min(max(point.y(), frame.top()), frame.bottom()))
+
+    def line_at(self, point: QPointF) -> int | None:
+        """The index of the smallest text line shown under `point` (frame pixels)."""
+        if self.result is None or not self.show_ocr:
+            return None
+        under = []
+        for n, line in enumerate(self.result.ocr):
+            xs, ys = [x for x, _ in line.box], [y for _, y in line.box]
+            if min(xs) <= point.x() <= max(xs) and min(ys) <= point.y() <= max(ys):
+                under.append(((max(xs) - min(xs)) * (max(ys) - min(ys)), n))
+        return min(under)[1] if under else None
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and not self.drawing and \
+                self.has_image():
+            n = self.line_at(self.mapToScene(event.position().toPoint()))
+            if n is not None:
+                self.line_activated.emit(n)
+                return
+        super().mouseDoubleClickEvent(event)
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.has_image():
+            n = self.line_at(self.mapToScene(event.pos()))
+            line = self.result.ocr[n] if n is not None else None
+            if line is not None and line.machine_text is not None:
+                read = (f"The machine read “{line.machine_text}”." if line.machine_text else
+                        "Added by the analyst: the machine read nothing here.")
+                QToolTip.showText(event.globalPos(), f"{line.text}\n{read}", self)
+                return True
+            QToolTip.hideText()
+        return super().viewportEvent(event)
 
     def tracked_object_at(self, point: QPointF) -> int | None:
         """The track id of the smallest tracked object shown under `point` (frame pixels)."""
@@ -257,16 +298,24 @@ class FrameView(QGraphicsView):
             return super().mouseReleaseEvent(event)
         start, end = self._drag_from, self._scene_point(event)
         frame = self.scene().sceneRect()
+        line = self.drawing_line
         self.stop_drawing()
         try:
             roi = roi_from_pixels(start.x(), start.y(), end.x(), end.y(),
                                   int(frame.width()), int(frame.height()))
         except ValueError:
-            self.start_drawing()  # a click or a slip: let the user drag again
-            self.region_refused.emit("That rectangle is too small to be a text region; "
-                                     "drag across the area where the text appears.")
+            self.start_drawing(line=line)  # a click or a slip: let the user drag again
+            self.region_refused.emit(
+                "That rectangle is too small to hold a line; drag across the line's text."
+                if line else "That rectangle is too small to be a text region; drag across "
+                             "the area where the text appears.")
             return
-        self.region_drawn.emit(roi)
+        if line:
+            x1, y1, x2, y2 = roi
+            self.line_drawn.emit([x1 * frame.width(), y1 * frame.height(),
+                                  x2 * frame.width(), y2 * frame.height()])
+        else:
+            self.region_drawn.emit(roi)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

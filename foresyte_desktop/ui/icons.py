@@ -76,3 +76,42 @@ def swatch_icon(rgb: str) -> QIcon:
     painter.fillPath(path, QColor(rgb))
     painter.end()
     return QIcon(pixmap)
+
+
+REVIEW_COLORS = {"verified": STATUS_COLORS["completed"], "rejected": STATUS_COLORS["failed"],
+                 "added": STATUS_COLORS["running"], "unreviewed": QColor("#9aa0a6")}
+
+
+@cache
+def review_icon(state: str) -> QIcon:
+    """A review state: a hollow ring (unreviewed), a check (verified), a cross (rejected), a
+    plus (added by the analyst)."""
+    pixmap, painter = _canvas(32)
+    color = REVIEW_COLORS[state]
+    if state == "unreviewed":
+        painter.setPen(QPen(color, 1.4))
+        painter.drawEllipse(QRectF(3, 3, 10, 10))
+    elif state == "added":
+        painter.setPen(QPen(QColor("white"), 1))
+        painter.setBrush(color)
+        painter.drawEllipse(QRectF(1, 1, 14, 14))
+        painter.setPen(QPen(QColor("white"), 1.8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QPointF(8, 4.5), QPointF(8, 11.5))
+        painter.drawLine(QPointF(4.5, 8), QPointF(11.5, 8))
+    else:
+        _draw_status(painter, "completed" if state == "verified" else "failed")
+    painter.end()
+    return QIcon(pixmap)
+
+
+@cache
+def pen_icon() -> QIcon:
+    """A small pen: the analyst corrected this item."""
+    pixmap, painter = _canvas(32)
+    painter.setPen(QPen(QColor("#b7791f"), 1.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                        Qt.PenJoinStyle.RoundJoin))
+    painter.setBrush(QColor("#f6c453"))
+    painter.drawPolygon(QPolygonF([QPointF(3, 13), QPointF(3.6, 10.2), QPointF(11, 2.8),
+                                   QPointF(13.2, 5), QPointF(5.8, 12.4)]))
+    painter.end()
+    return QIcon(pixmap)

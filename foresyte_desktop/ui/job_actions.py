@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStyle
 
@@ -83,9 +83,13 @@ class JobActions(QObject):
         self.act_cancel = a("Cancel Job", self.cancel_selected, "Ctrl+.", sp.SP_BrowserStop,
                             "Cancel the selected jobs")
         self.act_retry = a("Retry Job", self.retry_selected, "Ctrl+R", sp.SP_BrowserReload,
-                           "Queue the selected failed or cancelled jobs again")
+                           "Queue the selected ended jobs again, to be read from their first "
+                           "frame")
         self.act_remove = a("Remove Job…", self.remove_selected, "Delete", sp.SP_TrashIcon,
                             "Remove the selected jobs and their results")
+        # Delete removes jobs in the job table only: beside the video it rejects a reading.
+        self.act_remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.act_remove)
         self.act_clear_finished = a("Clear Finished…", self.clear_finished,
                                     tip="Remove every completed, failed and cancelled job and "
                                         "its results from the list")
@@ -99,7 +103,7 @@ class JobActions(QObject):
         jobs = self.table.selected_jobs()
         statuses = {j.status for j in jobs if not self.model.is_cancelling(j.job_id)}
         self.act_cancel.setEnabled(bool(statuses & {"pending", "running"}))
-        self.act_retry.setEnabled(bool(statuses & {"failed", "cancelled"}))
+        self.act_retry.setEnabled(bool(statuses & {"failed", "cancelled", "completed"}))
         self.act_remove.setEnabled(bool(jobs))
         self.act_clear_finished.setEnabled(any(j.ended for j in self.model.jobs()))
         job = self.table.current_job()
@@ -271,7 +275,32 @@ class JobActions(QObject):
             self.queue.cancel(ids)
 
     def retry_selected(self) -> None:
-        jobs = [j for j in self.table.selected_jobs() if j.status in ("failed", "cancelled")]
+        jobs = [j for j in self.table.selected_jobs()
+                if j.status in ("failed", "cancelled", "completed")]
+        completed = [j.job_id for j in jobs if j.status == "completed"]
+        if completed:  # a completed job may carry the analyst's review: ask before a new run
+            self.library.jobs_with_edits(completed,
+                                         on_done=lambda edited: self._retry(jobs, edited))
+        else:
+            self._retry(jobs, [])
+
+    def confirm_retry_edited(self, jobs: list[Job]) -> bool:
+        what = f"“{Path(jobs[0].input_path).name}” has" if len(jobs) == 1 else \
+            f"{plural(len(jobs), 'job')} have"
+        box = QMessageBox(QMessageBox.Icon.Question, "Retry Reviewed Jobs",
+                          f"{what} review edits. Read {'it' if len(jobs) == 1 else 'them'} "
+                          "again?", parent=self.window)
+        box.setInformativeText("The edits stay in the review log as the earlier run's; the new "
+                               "run's text starts unreviewed.")
+        retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(retry)
+        box.exec()
+        return box.clickedButton() is retry
+
+    def _retry(self, jobs: list[Job], edited: list[str]) -> None:
+        if edited and not self.confirm_retry_edited([j for j in jobs if j.job_id in edited]):
+            return
         missing = {j.job_id: missing_weights(j.model_path, self.library.data_dir)
                    for j in jobs if j.pipeline_id == "yolo_ocr"}
         refused = [f"“{Path(j.input_path).name}”: {missing[j.job_id]}" for j in jobs

@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 from foresyte_desktop.core.formatting import duration, local_time
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.pipelines import PIPELINES
+from foresyte_desktop.core.review import Progress
 from foresyte_desktop.ui.icons import STATUS_COLORS, status_icon
 
-COLUMNS = ("File", "Pipeline", "Status", "Progress", "Added", "Finished")
-FILE, PIPELINE, STATUS, PROGRESS, ADDED, FINISHED = range(len(COLUMNS))
+COLUMNS = ("File", "Pipeline", "Status", "Progress", "Review", "Added", "Finished")
+FILE, PIPELINE, STATUS, PROGRESS, REVIEW, ADDED, FINISHED = range(len(COLUMNS))
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1       # the Job of the row
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2   # 0-100, or None while the frame count is unknown
 STATUS_TEXT = {"pending": "Pending", "running": "Running", "completed": "Completed",
@@ -37,7 +38,8 @@ STATUS_TEXT = {"pending": "Pending", "running": "Running", "completed": "Complet
 # The Status column's order when sorted by it: what needs a look first.
 STATE_ORDER = ("running", "stopped", "pending", "failed", "cancelled", "completed")
 FILE_MIN_CHARS = 28  # the File column keeps room for a name this long before others give way
-LEAST_WIDTHS = {PIPELINE: 110, STATUS: 110, PROGRESS: 170, ADDED: 80, FINISHED: 80}
+LEAST_WIDTHS = {PIPELINE: 110, STATUS: 110, PROGRESS: 170, REVIEW: 90, ADDED: 80,
+                FINISHED: 80}
 
 
 def display_state(job: Job) -> str:
@@ -87,6 +89,7 @@ class JobTableModel(QAbstractTableModel):
         self._rows: dict[str, int] = {}
         self._runs: dict[str, _Run] = {}
         self._seq: dict[str, int] = {}  # queue order: ties in a sort keep it
+        self._review: dict[str, Progress] = {}  # a completed job's review, where known
         self._sort = (ADDED, Qt.SortOrder.AscendingOrder)
 
     # -- reading ----------------------------------------------------------------------------
@@ -135,6 +138,9 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if job.error_message:  # the whole sentence, wherever the pointer rests on the row
                 return job.error_message
+            if col == REVIEW and job.job_id in self._review:
+                p = self._review[job.job_id]
+                return f"{p.text}; {p.added} added, {p.unreviewed} still to review"
             return {FILE: job.input_path, PIPELINE: pipeline_label(job)}.get(col)
         return None
 
@@ -152,6 +158,9 @@ class JobTableModel(QAbstractTableModel):
                 job.error_message else text
         if col == PROGRESS:
             return self._progress_text(job)
+        if col == REVIEW:
+            p = self._review.get(job.job_id) if job.status == "completed" else None
+            return p.text if p is not None else ""
         if col == ADDED:
             return local_time(job.created_at)
         if col == FINISHED:
@@ -216,6 +225,13 @@ class JobTableModel(QAbstractTableModel):
             run.first_done, run.first_at = done, time.monotonic()
         self._changed(row, PROGRESS, PROGRESS)
 
+    def set_review(self, job_id: str, progress: Progress) -> None:
+        """A completed job's review progress, for its Review column."""
+        self._review[job_id] = progress
+        row = self._rows.get(job_id)
+        if row is not None:
+            self._changed(row, REVIEW, REVIEW)
+
     def set_cancelling(self, job_id: str) -> None:
         run = self._runs.get(job_id)
         row = self._rows.get(job_id)
@@ -271,6 +287,9 @@ class JobTableModel(QAbstractTableModel):
                 else len(STATE_ORDER)
         elif col == PROGRESS:
             key = _percent(job) if _percent(job) is not None else -1
+        elif col == REVIEW:  # the least reviewed first
+            p = self._review.get(job.job_id) if job.status == "completed" else None
+            key = (p.total - p.unreviewed) / p.total if p and p.total else 2.0
         elif col == FINISHED:  # jobs still to finish sort after every finished one
             key = job.finished_at.timestamp() if job.ended and job.finished_at else float("inf")
         else:
@@ -350,7 +369,8 @@ class JobTableView(QTableView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.drop_highlight = False
-        self.preferred = {PIPELINE: 230, STATUS: 170, PROGRESS: 360, ADDED: 110, FINISHED: 110}
+        self.preferred = {PIPELINE: 230, STATUS: 170, PROGRESS: 360, REVIEW: 200, ADDED: 110,
+                          FINISHED: 110}
         self._fitting = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

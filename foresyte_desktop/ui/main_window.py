@@ -31,6 +31,7 @@ from foresyte_desktop.ui.menus import (
 from foresyte_desktop.ui.notice_bar import NoticeBar
 from foresyte_desktop.ui.result_exports import ResultExports
 from foresyte_desktop.ui.review import Review
+from foresyte_desktop.ui.review_edits import ReviewEdits
 from foresyte_desktop.ui.review_panel import ReviewPanel
 from foresyte_desktop.ui.search_panel import SearchPanel
 from foresyte_desktop.ui.text_region import TextRegionTool
@@ -84,7 +85,10 @@ class MainWindow(QMainWindow):
         self.frame_exports = FrameExports(self, self.library, self.viewer, settings)
         self.region_tool = TextRegionTool(self, self.viewer, self.queue,
                                           self.table.selected_jobs)
-        self.review = Review(self, self.job_list, self.table, self.viewer, self.panel)
+        self.review = Review(self, self.library, self.job_list, self.model, self.table,
+                             self.viewer, self.panel)
+        self.review_edits = ReviewEdits(self, self.library, self.viewer, self.panel,
+                                        self.notice)
         self.find = Find(self, self.search, self.review)
         self.alerts = Alerts(self, self.library.watching, self.review, self.notice)
         self.watch_folders = WatchFolders(self, self.library.watching, self.options,

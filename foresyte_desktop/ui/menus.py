@@ -19,6 +19,12 @@ def build_menus(window: QMainWindow) -> None:
     file_menu.addSeparator()
     file_menu.addAction(window.act_quit)
 
+    edits = window.review_edits
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addActions([edits.act_undo, edits.act_redo])
+    edit_menu.addSeparator()
+    edit_menu.addActions([edits.act_replace, edits.act_suggest])
+
     jobs_menu = bar.addMenu("&Jobs")
     jobs_menu.addActions([jobs.act_cancel, jobs.act_retry, jobs.act_remove,
                           jobs.act_clear_finished])
@@ -29,6 +35,11 @@ def build_menus(window: QMainWindow) -> None:
     jobs_menu.addAction(frames.act_export_video)
 
     bar.addMenu("&Queue").addAction(jobs.act_start)
+
+    review_menu = bar.addMenu("&Review")
+    review_menu.setToolTipsVisible(True)
+    for act in edits.menu_actions():
+        review_menu.addSeparator() if act is None else review_menu.addAction(act)
 
     view_menu = bar.addMenu("&View")
     view_menu.addActions([viewer.act_show_ocr, viewer.act_show_detections,
@@ -106,10 +117,13 @@ def job_context_menu(window: QMainWindow, pos) -> None:
 def shortcut_actions(window: QMainWindow) -> list[QAction]:
     """The actions the Keyboard Shortcuts list shows, in its order."""
     jobs, frames, viewer = window.job_actions, window.frame_exports, window.viewer
+    edits = window.review_edits
     return [jobs.act_add, jobs.act_add_folder, window.find.act_find, window.alerts.act_alerts,
             jobs.act_start,
             jobs.act_cancel, jobs.act_retry, jobs.act_remove, window.exports.act_export,
             jobs.act_reveal, frames.act_export_frame, frames.act_copy_frame,
             frames.act_export_video, window.region_tool.act_draw,
             viewer.act_show_ocr, viewer.act_show_detections, viewer.act_follow,
-            *viewer.navigation_actions(), *viewer.following_actions()]
+            *viewer.navigation_actions(), *viewer.following_actions(),
+            *[act for act in edits.menu_actions() if act is not None], edits.act_undo,
+            edits.act_redo, edits.act_replace]

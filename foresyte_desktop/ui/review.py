@@ -1,21 +1,23 @@
 """Reviewing the current job: the viewer, the panel beside it and the timeline under it kept
-on the same job and frame, and opening a job on a given frame with one line outlined (a search
-hit)."""
+on the same job and frame, opening a job on a given frame with one line outlined (a search
+hit), and each completed job's review progress in the job table."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.ui.job_list import JobList
-from foresyte_desktop.ui.job_table import JobTableView
+from foresyte_desktop.ui.job_table import JobTableModel, JobTableView
 from foresyte_desktop.ui.review_panel import ReviewPanel
 from foresyte_desktop.ui.viewer import Viewer
+from foresyte_desktop.workers.library import Library
 
 
 class Review(QObject):
-    def __init__(self, parent: QObject, job_list: JobList, table: JobTableView, viewer: Viewer,
-                 panel: ReviewPanel):
+    def __init__(self, parent: QObject, library: Library, job_list: JobList,
+                 model: JobTableModel, table: JobTableView, viewer: Viewer, panel: ReviewPanel):
         super().__init__(parent)
+        self.model = model
         self.table = table
         self.viewer = viewer
         self.panel = panel
@@ -30,6 +32,26 @@ class Review(QObject):
         viewer.decoder.opened.connect(self._on_opened)
         panel.seek_requested.connect(viewer.seek)
         panel.track_requested.connect(viewer.follow_track)
+        viewer.review_changed.connect(self._on_review)
+        self.library = library
+        library.queue.job_ended.connect(self._on_job_ended)
+        self._ask_progress([j.job_id for j in model.jobs() if j.status == "completed"])
+
+    def _ask_progress(self, job_ids: list[str]) -> None:
+        if job_ids:
+            self.library.review_progress(job_ids, on_done=self._on_progress)
+
+    def _on_progress(self, found: dict) -> None:
+        for job_id, progress in found.items():
+            self.model.set_review(job_id, progress)
+
+    def _on_job_ended(self, job: Job) -> None:
+        if job.status == "completed":
+            self._ask_progress([job.job_id])
+
+    def _on_review(self, view) -> None:
+        if view is not None and self.viewer.job is not None:
+            self.model.set_review(self.viewer.job.job_id, view.progress)
 
     def show_job(self, job: Job | None) -> None:
         self.viewer.show_job(job)

@@ -45,7 +45,7 @@ class TextRegionTool(QObject):
         self.act_clear = make_action(window, "Clear Text Region", self.clear,
                                      tip="The selected queued jobs read text on the whole frame")
         viewer.view.region_drawn.connect(self._on_drawn)
-        viewer.view.region_refused.connect(self._say)
+        viewer.view.region_refused.connect(self._say)  # whichever drawing it was
         viewer.view.drawing_cancelled.connect(self._on_cancelled)
 
     def targets(self) -> list[Job]:
@@ -98,8 +98,9 @@ class TextRegionTool(QObject):
         self.queue.set_roi(ids, roi, on_done=done)
 
     def _on_cancelled(self) -> None:
-        self._targets = []
-        self._say("No text region was drawn.", timeout=5000)
+        if self._targets:  # the region's drawing, not another's
+            self._targets = []
+            self._say("No text region was drawn.", timeout=5000)
 
     def _say(self, message: str, timeout: int = 15000) -> None:
         self.window.statusBar().showMessage(message, timeout)

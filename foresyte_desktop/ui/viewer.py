@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from foresyte_desktop.core.formatting import video_time
 from foresyte_desktop.core.model import FrameResult, Job, VideoInfo
+from foresyte_desktop.core.review_apply import ReviewView
 from foresyte_desktop.core.timeline import Changes, parse_position
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.follow_bar import FollowBar
@@ -56,13 +57,16 @@ class Viewer(QWidget):
     segments_changed = Signal(object)     # list of text segment dicts
     tracks_changed = Signal(object)       # list of track dicts (results-JSON shape)
     track_followed = Signal(object)       # the followed track dict, or None
+    review_changed = Signal(object)       # a completed job's ReviewView, or None (none shown)
 
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
         self.library = library
         self.job: Job | None = None
         self.info: VideoInfo | None = None
-        self.results = ReviewResults()
+        self.results = ReviewResults()   # the frames as the machine read them
+        self.review: ReviewView | None = None  # a completed job's review, drawn where it is
+        self.reviewed = ReviewResults()  # the frames as the review corrected them
         self.index = 0                   # the frame asked for
         self.shown_index: int | None = None  # the frame on screen
         self.follow = False              # a running job: keep showing its newest frame
@@ -241,6 +245,7 @@ class Viewer(QWidget):
             self.positions[self.job.job_id] = self.index
         self.job, self.info = job, None
         self.results = ReviewResults(job.frame_stride if job else 1)
+        self._set_review(None)
         running = job is not None and job.status == "running"
         self.index = 0 if job is None or running else self.positions.get(job.job_id, 0)
         self.shown_index, self._db_upto = None, -1
@@ -279,10 +284,15 @@ class Viewer(QWidget):
             self._set_follow(True)  # the job under review just started: show it live
         if was is not None and was.frames_done and not job.frames_done and not job.ended:
             self.results = ReviewResults(job.frame_stride)  # retried: its old results are gone
+            self._set_review(None)
             self._db_upto = -1
             self._epoch += 1
             self._stale = True
             self._show_results()
+        if was is not None and (was.status == "completed") != (job.status == "completed"):
+            self._stale = True  # completed now (its review opens), or no longer
+            if job.status != "completed":
+                self._set_review(None)
         self.reload_results()
 
     def add_live_frames(self, job_id: str, frames: list[FrameResult]) -> None:
@@ -314,20 +324,56 @@ class Viewer(QWidget):
             on_error=lambda message: self._on_load_error(summarise, message))
 
     def _on_results_loaded(self, epoch: int, fresh: list[FrameResult],
-                           segments: list[dict] | None, tracks: list[dict] | None) -> None:
+                           segments: list[dict] | None, tracks: list[dict] | None,
+                           review: ReviewView | None) -> None:
         self._loading = False
         if epoch != self._epoch:
             return self.reload_results()  # another job, or a retry, while this one loaded
-        if tracks is not None:  # None: no frame changed since they were last made
-            self.tracks = {t["id"]: t for t in tracks}
         if fresh:
             self._db_upto = max(self._db_upto, fresh[-1].frame_index)
             self.results.add(fresh)
-            self._show_results()
-        if tracks is None:
+        if tracks is None:  # None: no frame changed since they were last made
+            if fresh:
+                self._show_results()
             return
-        self.changes = Changes(segments, tracks, self.results.stride)
-        self.segments_changed.emit(segments)
+        if review is not None:
+            self.show_review(review)
+        else:
+            self._show_summary(segments, tracks)
+
+    def refresh_review(self, on_error=None) -> None:
+        """Load the completed job's review again (after an edit, an undo); `on_error(sentence)`
+        if it cannot be."""
+        if self.job is None or self.job.status != "completed":
+            return
+        epoch, frames = self._epoch, [self.results.frames[i] for i in sorted(self.results.frames)]
+        self.library.reviewed(self.job.job_id, frames,
+                              on_done=lambda view: epoch == self._epoch and self.show_review(view),
+                              on_error=on_error or self.view.set_message)
+
+    def show_review(self, review: ReviewView) -> None:
+        """Draw the job's frames as its review corrected them, and list its items."""
+        self._set_review(review, announce=False)
+        self._show_summary([s for s in review.segments if s["review_state"] != "rejected"],
+                           review.tracks, review.segments)
+        self.review_changed.emit(review)  # once the lists show it
+
+    def _set_review(self, review: ReviewView | None, *, announce: bool = True) -> None:
+        self.review = review
+        self.reviewed = ReviewResults(self.results.stride)
+        if review is not None:
+            self.reviewed.add(review.frames)
+        if announce:
+            self.review_changed.emit(review)
+
+    def _show_summary(self, segments: list[dict], tracks: list[dict],
+                      listed: list[dict] | None = None) -> None:
+        """The frame on screen, and the segments and tracks everything else navigates by;
+        `listed`: the segments to list, where they are more (rejected ones)."""
+        self.tracks = {t["id"]: t for t in tracks}
+        self._show_results()
+        self.changes = Changes(segments, [t for t in tracks if t["boxes"]], self.results.stride)
+        self.segments_changed.emit(listed if listed is not None else segments)
         self.tracks_changed.emit(tracks)
         if self.followed is not None:
             self._show_following()
@@ -487,7 +533,7 @@ class Viewer(QWidget):
             self.follow_track(None)
 
     def _followed_box(self) -> list[float] | None:
-        result = self.results.at(self.shown_index if self.shown_index is not None else
+        result = self.frame_result(self.shown_index if self.shown_index is not None else
                                  self.index)
         return next((d.box for d in (result.detections if result else [])
                      if d.track_id == self.followed), None)
@@ -582,9 +628,13 @@ class Viewer(QWidget):
                 self._mark_item.setPolygon(QPolygonF([QPointF(x, y) for x, y in self.marked[1]]))
             self._mark_item.setVisible(on)
 
+    def frame_result(self, index: int) -> FrameResult | None:
+        """What is drawn on frame `index`: the review's correction of it, once there is one."""
+        return (self.reviewed if self.review is not None else self.results).at(index)
+
     def _show_results(self) -> None:
         index = self.shown_index if self.shown_index is not None else self.index
-        result = self.results.at(index)
+        result = self.frame_result(index)
         self.view.set_results(result)
         self._draw_mark()
         if self.followed is not None:

@@ -12,13 +12,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from foresyte_desktop.core import decode_process, search
+from foresyte_desktop.core import decode_process, review, search
 from foresyte_desktop.core.annotate import thumbnail
+from foresyte_desktop.core.errors import ReviewError
 from foresyte_desktop.core.exporters import write_export
 from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.core.model import FrameResult, Job
 from foresyte_desktop.core.model_trust import untrusted_sha
 from foresyte_desktop.core.results import build_results
+from foresyte_desktop.core.review_apply import ReviewView, review_view
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.tracks import build_tracks
 from foresyte_desktop.workers.job_queue import JobQueue
@@ -72,17 +74,65 @@ class Library(QObject):
 
     def load_results(self, job_id: str, first: int, known: dict[int, FrameResult],
                      summarise: bool, on_done: Done, on_error: Failed) -> None:
-        """`on_done((fresh, segments, tracks))`: the stored frames from `first` on and, with
-        `summarise`, the text segments and tracks of those and the `known` frames together
-        (None otherwise)."""
-        def load() -> tuple[list[FrameResult], list[dict] | None, list[dict] | None]:
+        """`on_done((fresh, segments, tracks, review))`: the stored frames from `first` on
+        and, with `summarise`, the text segments and tracks of those and the `known` frames
+        together (None otherwise). For a completed job `review` is its ReviewView, whose
+        segments and tracks those are; else None."""
+        def load() -> tuple[list[FrameResult], list[dict] | None, list[dict] | None,
+                            ReviewView | None]:
             fresh = list(self._store.frame_results(job_id, first=first))
             if not summarise and not fresh:
-                return fresh, None, None
+                return fresh, None, None, None
             known.update((f.frame_index, f) for f in fresh)
             ordered = [known[i] for i in sorted(known)]
-            return fresh, merge_segments(ordered), build_tracks(ordered)
+            job = self._store.get_job(job_id)
+            if job is not None and job.status == "completed":
+                view = review_view(self._store, job, ordered)
+                return fresh, view.segments, view.tracks, view
+            return fresh, merge_segments(ordered), build_tracks(ordered), None
         self._reads.submit(load, on_done=on_done, on_error=on_error)
+
+    # -- review -----------------------------------------------------------------------------
+
+    def reviewed(self, job_id: str, frames: list[FrameResult], on_done: Done,
+                 on_error: Failed) -> None:
+        """`on_done(view)`: the ReviewView of a completed job whose machine frames (all of them,
+        in order) are `frames`."""
+        def work() -> ReviewView:
+            return review_view(self._store, self._completed(job_id), frames)
+        self._reads.submit(work, on_done=on_done, on_error=on_error)
+
+    def review(self, action: Callable[..., Any], job_id: str, *args: Any, on_done: Done,
+               on_error: Failed) -> None:
+        """`action(store, job_id, *args)`, one of core.review's actions (or undo, redo,
+        has_edits), in the lane of reads, so a load asked for after it sees its effect.
+        `on_done(what it returned)`, or `on_error(the ReviewError's sentence)`."""
+        self._reads.submit(action, self._store, job_id, *args, on_done=on_done,
+                           on_error=on_error)
+
+    def review_progress(self, job_ids: list[str], on_done: Done) -> None:
+        """`on_done({job id: Progress})` for those of `job_ids` that are completed."""
+        def work() -> dict[str, review.Progress]:
+            out = {}
+            for job_id in job_ids:
+                job = self._store.get_job(job_id)
+                if job is not None and job.status == "completed":
+                    out[job_id] = review.progress(review.open_review(self._store, job))
+            return out
+        self._reads.submit(work, on_done=on_done)
+
+    def jobs_with_edits(self, job_ids: list[str], on_done: Done) -> None:
+        """`on_done(ids)`: those of `job_ids` whose current run has review edits in effect."""
+        def work() -> list[str]:
+            return [j for j in job_ids if review.has_edits(self._store, j)]
+        self._reads.submit(work, on_done=on_done)
+
+    def _completed(self, job_id: str) -> Job:
+        job = self._store.get_job(job_id)
+        if job is None or job.status != "completed":
+            raise ReviewError("The job is no longer completed; it can be reviewed again once "
+                              "it completes.")
+        return job
 
     def export(self, job_id: str, fmt: str, path: Path) -> None:
         """Write a job's results as `fmt` (one of exporters.FORMATS) through a temporary file;
