@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
 .PHONY: run test lint notices system deps bench bench-search bench-review bench-pipe \
-	bench-reliability soak chaos bench-scale bundle bundle-check screenshots screenshot-alerts \
+	bench-reliability bench-review-keys soak chaos bench-scale bundle bundle-check screenshots screenshot-alerts \
 	bench-watch clean
 
 run: deps
@@ -68,6 +68,11 @@ bench-watch: deps
 # The time to apply one review edit to a completed job of 10,000 frames (goal: under 50 ms).
 bench-review: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.review
+
+# Reviewing a 60-segment job by keyboard in the real window: keystrokes per segment (goal: one,
+# Enter, for a line read right) and the time from a key to the edit on screen.
+bench-review-keys: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.review_keys
 
 # Results over the analysis process's pipe: one frame a message against batches, side by side.
 bench-pipe: deps

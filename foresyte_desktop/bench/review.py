@@ -6,7 +6,8 @@ frame, each kept 40 frames (500 segments). One edit is one call of the core func
 and the CLI use (review.set_text, review.verify): it reads the review state, checks the input
 and appends to the log in its own transaction. Reported: the first use (which stores the run's
 segments), the median and worst of many edits, the median as the log grows long, and building
-the corrected results document once, and, for the machine's pace, one read of a job row.
+the corrected results document once, what the window recomputes after an edit (the review
+applied to the job's frames), and, for the machine's pace, one read of a job row.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from foresyte_desktop.core import review
 from foresyte_desktop.core.model import FrameResult, JobSpec, OcrLine, VideoInfo
 from foresyte_desktop.core.results import build_results
+from foresyte_desktop.core.review_apply import review_view
 from foresyte_desktop.core.store import JobStore
 
 GOAL_MS = 50.0
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         # The machine's pace: one read of a job row, which every edit also does.
         query = statistics.median(_ms(lambda: store.get_job(job_id)) for _ in range(50))
         doc_ms = _ms(lambda: build_results(store, store.get_job(job_id)))
+        # What the window does after each edit: the review applied to the machine's frames.
+        frames, job = list(store.frame_results(job_id)), store.get_job(job_id)
+        view_ms = statistics.median(_ms(lambda: review_view(store, job, frames))
+                                    for _ in range(5))
     figures = {"frames": args.frames, "segments": segments, "edits": args.edits,
                "first_use_ms": round(first_ms, 1),
                "edit_median_ms": round(statistics.median(times), 2),
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                "edit_median_ms_long_log": round(statistics.median(late), 2),
                "log_rows": log_rows, "job_read_ms": round(query, 2),
                "results_document_ms": round(doc_ms, 1),
+               "window_refresh_ms": round(view_ms, 1),
                "goal_ms": GOAL_MS}
     print(f"Job of {args.frames:,} analysed frames, {segments} text segments")
     print(f"  first use (stores the segments):   {first_ms:8.1f} ms")
@@ -89,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  one edit with {log_rows} rows in the log: "
           f"{figures['edit_median_ms_long_log']:8.2f} ms")
     print(f"  corrected results document:        {doc_ms:8.1f} ms")
+    print(f"  the window's view after an edit:    {view_ms:8.1f} ms")
     print(f"  for scale, one read of a job row:   {query:8.2f} ms "
           f"(an edit costs {figures['edit_median_ms'] / max(query, 1e-6):.1f} of them)")
     if args.json:

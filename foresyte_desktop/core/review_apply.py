@@ -38,8 +38,12 @@ class _Owners:
 
     def at(self, source: int, frame: int) -> dict | None:
         """The item holding it, or None when it left (rejected, or outside every item)."""
-        item = next((it for it in self.by_source.get(source, ())
-                     if it["first_frame"] <= frame <= it["last_frame"]), None)
+        held = self.by_source.get(source, ())
+        if len(held) == 1:  # most machine items: never split nor merged
+            item = held[0] if held[0]["first_frame"] <= frame <= held[0]["last_frame"] else None
+        else:
+            item = next((it for it in held if it["first_frame"] <= frame <= it["last_frame"]),
+                        None)
         return None if item is None or item["review_state"] == "rejected" else item
 
 
@@ -65,31 +69,39 @@ def reviewed_frames(state: ReviewState, lines: dict[tuple[int, int], int],
     added = [s for s in state.live(SEGMENT) if s["review_state"] == "added"]
     out, ids = [], []
     for frame in frames:
-        ocr, owners = [], []
+        ocr, owners, changed = [], [], False
         for n, line in enumerate(frame.ocr):
             source = lines.get((frame.frame_index, n))
             owner = None if source is None else segments.at(source, frame.frame_index)
             if source is not None and owner is None:
+                changed = True
                 continue
             if owner is not None and _corrected(owner):
                 line = OcrLine(owner["text"], line.confidence, line.box,
                                machine_text=line.text)
+                changed = True
             ocr.append(line)
             owners.append(owner["id"] if owner else None)
         for seg in added:
             if seg["first_frame"] <= frame.frame_index <= seg["last_frame"]:
                 ocr.append(OcrLine(seg["text"], 1.0, seg["box"], machine_text=""))
                 owners.append(seg["id"])
+                changed = True
         dets = []
         for det in frame.detections:
             if det.track_id is not None:
                 owner = tracks.at(det.track_id, frame.frame_index)
                 if owner is None:
+                    changed = True
                     continue
-                det = Detection(owner["label"], owner["class_id"], det.confidence, det.box,
-                                owner["id"])
+                if (owner["label"], owner["class_id"], owner["id"]) != \
+                        (det.label, det.class_id, det.track_id):
+                    det = Detection(owner["label"], owner["class_id"], det.confidence, det.box,
+                                    owner["id"])
+                    changed = True
             dets.append(det)
-        out.append(replace(frame, ocr=ocr, detections=dets))
+        # A frame the review leaves as read is the machine's own record (no copy to make).
+        out.append(replace(frame, ocr=ocr, detections=dets) if changed else frame)
         ids.append(owners)
     return out, ids
 

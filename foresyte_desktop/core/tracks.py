@@ -52,6 +52,8 @@ def containing_detection(box: list[list[float]], detections: list[Detection]) ->
 
 def attach_lines(frame: FrameResult) -> list[int | None]:
     """For each OCR line of the frame, the index of the detection it is written on, or None."""
+    if not frame.detections:  # text alone (ocr_only): nothing to measure
+        return [None] * len(frame.ocr)
     return [containing_detection(line.box, frame.detections) for line in frame.ocr]
 
 
