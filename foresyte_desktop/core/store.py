@@ -135,6 +135,10 @@ class JobStore:
                 return result
             except duckdb.TransactionException as exc:
                 _rollback(cur)
+                if "constraint violation" in str(exc).lower():
+                    # Found at commit (another thread committed the same key first): the same
+                    # error as when a statement finds it, for the caller to handle.
+                    raise duckdb.ConstraintException(str(exc)) from exc
                 if "conflict" not in str(exc).lower():
                     raise self._write_failed(exc) from exc
                 time.sleep(random.uniform(0, 0.002 * (1 + attempt % 10)))
