@@ -6,6 +6,7 @@ with a damaged weights file, so it fails; one stopped part-way to resume later),
 
 - docs/screenshot.png: the queue, and a finished job on a frame with text;
 - docs/screenshot-search.png: the Find panel's hits for a misspelt query, one opened;
+- docs/screenshot-review.png: a job half reviewed, with one corrected line on the frame;
 - the review set, in OUT (build/screenshots/ by default), at 1600×1000, at 1280×720 and at 2×
   scaling (QT_SCALE_FACTOR=2, in a second Xvfb screen twice the size, on a copy of the data):
   two stacked lines, the Find panel open, and a failed yolo job beside the refusal to queue
@@ -30,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 SIZES = ((1600, 1000), (1280, 720))
 SCALED = (1280, 800)  # the 2× window, in logical pixels: a 2560×1600 screen
 STACKED = ("DEFENCE COUNSEL ASKED", "WHERE WERE YOU AT NINE")
+ANNOUNCEMENTS = ("PLATFORM 4 LONDON", "DEPARTS 09 15", "CALLING AT READING", "SWINDON AND BATH",
+                 "BRISTOL TEMPLE MEADS", "MIND THE GAP")
 
 
 def wait_for(app, condition, seconds: float, what: str) -> None:
@@ -64,6 +67,9 @@ def make_videos(folder: Path) -> dict[str, Path]:
                                        font=LATIN_FONT, font_px=34, fps=10, size=(854, 480)),
         "parking": make_text_video(folder / "parking level 2.mp4", [("LEVEL 2 EXIT", 10)],
                                    fps=10, size=(640, 360)),
+        "platform": make_text_video(folder / "platform announcements.mp4",
+                                    [(line, 15) for line in ANNOUNCEMENTS], fps=10,
+                                    size=(854, 480), scale=1.3),
     }
 
 
@@ -131,6 +137,7 @@ def run_jobs(app, window, videos: dict[str, Path], work: Path) -> None:
                                             model_path="yolo11n.yaml")),
                ([videos["camera"]], JobSpec("", frame_stride=2)),
                ([videos["hearing"]], JobSpec("", frame_stride=3)),
+               ([videos["platform"]], JobSpec("", frame_stride=3)),
                ([videos["parking"]], JobSpec("", "yolo_ocr", model_path=str(broken)))]
     for paths, spec in batches:
         queue.add_paths([str(p) for p in paths], spec)
@@ -154,6 +161,29 @@ def readme_shots(app, window) -> None:
     find(app, window)
     shoot(app, window, ROOT / "docs" / "screenshot-search.png")
     window.find.dock.hide()
+    half_reviewed(app, window)
+    shoot(app, window, ROOT / "docs" / "screenshot-review.png")
+
+
+def half_reviewed(app, window) -> None:
+    """The announcements job reviewed by its keys' actions up to half way: three lines
+    verified, the fourth corrected on screen."""
+    from foresyte_desktop.core import review
+    show(app, window, "platform announcements.mp4", 0)
+    edits = window.review_edits
+    wait_for(app, lambda: edits.view is not None, 60, "the review")
+    for n in range(3):
+        verified = edits.view.progress.verified
+        edits.act_verify.trigger()
+        wait_for(app, lambda: edits.view.progress.verified == verified + 1, 60, "a verdict")
+    fourth = edits.view.segments[3]
+    edits.run(review.set_text, fourth["id"], "SWINDON AND BATH SPA", text="Correct")
+    wait_for(app, lambda: edits.view.segments[3]["text"] == "SWINDON AND BATH SPA", 60,
+             "the correction")
+    window.viewer.seek(fourth["first_frame"] + 3)
+    window.panel.select_segment(fourth["id"])
+    wait_for(app, lambda: window.viewer.shown_index == fourth["first_frame"] + 3, 60,
+             "the corrected line's frame")
 
 
 def find(app, window) -> None:

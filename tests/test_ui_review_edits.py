@@ -58,7 +58,7 @@ def test_keys_review_a_real_job_and_undo_reaches_across_a_restart(qtbot, window,
                                                                   data_dir, words, tmp_path):
     job = run_job(store, data_dir, words)
     open_review(qtbot, window, job)
-    viewer, panel = window.viewer, window.panel
+    viewer, panel, edits = window.viewer, window.panel, window.review_edits
     assert [s["text"] for s in segments(window)] == WORDS
     assert panel.review_bar.isVisible()
     assert panel.review_bar.text() == "0 of 4 verified, 0 rejected"
@@ -92,6 +92,14 @@ def test_keys_review_a_real_job_and_undo_reaches_across_a_restart(qtbot, window,
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "is empty" in window.notice.text(), timeout=5000)
     assert seg(window, 2)["text"] == "SECOND LINE OK"
+    viewer.view.setFocus()
+
+    # Esc leaves the text as it was.
+    assert panel.edit_segment(2)
+    qtbot.keyClicks(QApplication.focusWidget(), "NOT THIS")
+    press(qtbot, Qt.Key.Key_Escape)
+    qtbot.wait(300)
+    assert seg(window, 2)["text"] == "SECOND LINE OK" and edits.stack.count() == 2
     viewer.view.setFocus()
 
     press(qtbot, Qt.Key.Key_Return)  # verify the corrected line; on to the third
@@ -171,7 +179,7 @@ def test_keys_review_a_real_job_and_undo_reaches_across_a_restart(qtbot, window,
         ["GATE 14", "MISSED SIGN", "SECOND LINE OK", "FOURTH ITEM"]
 
     # Ctrl+Z undoes the last actions (the end, then the added line); Ctrl+Shift+Z redoes one.
-    done = window.review_edits.stack.count()
+    done = edits.stack.count()
     press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     wait_review(qtbot, window, lambda: seg(window, added["id"])["last_frame"] == 5)
     press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -181,7 +189,7 @@ def test_keys_review_a_real_job_and_undo_reaches_across_a_restart(qtbot, window,
     press(qtbot, Qt.Key.Key_Z, ctrl_shift)
     wait_review(qtbot, window, lambda: any(s["review_state"] == "added"
                                            for s in segments(window)))
-    assert window.review_edits.stack.index() == done - 1
+    assert edits.stack.index() == done - 1
 
     # A restart: the undo history is the log's. Undo goes on where it stopped.
     window.quit_resume_later()

@@ -422,15 +422,22 @@ class ReviewPanel(QSplitter):
         self.frame_title.setText(f"{plural(len(result.ocr), 'text line')}, "
                                  f"{plural(len(result.detections), 'object')}{note}")
         for title, rows in (
-                ("Text", [(line.text, line.confidence, OCR_COLOR.name(), None)
+                ("Text", [(line.text, line.confidence, OCR_COLOR.name(), None, line.machine_text)
                           for line in result.ocr]),
                 ("Objects", [(detection_name(d), d.confidence, class_color(d.class_id).name(),
-                              d.track_id) for d in result.detections])):
+                              d.track_id, None) for d in result.detections])):
             group = QTreeWidgetItem([f"{title} ({len(rows)})", ""])
-            for label, confidence, color, track_id in rows:
+            for label, confidence, color, track_id, machine in rows:
                 child = QTreeWidgetItem([label, f"{confidence:.0%}"])
                 child.setIcon(0, swatch_icon(color))
                 child.setToolTip(0, label if track_id is None else f"{label}: click to follow")
+                if machine is not None:  # corrected, or added, by the analyst
+                    font = QFont(child.font(0))
+                    font.setItalic(True)
+                    child.setFont(0, font)
+                    child.setToolTip(0, f"{label}\n" + (f"The machine read “{machine}”."
+                                                         if machine else "Added by the analyst."))
+                    child.setText(1, "" if not machine else child.text(1))
                 child.setData(0, TRACK_ROLE, track_id)
                 group.addChild(child)
             tree.addTopLevelItem(group)
