@@ -1,9 +1,11 @@
 """Reviewing a real completed job by keyboard in the real window: verify and move on, correct,
 reject, set the start and end, split, merge, add a missed line, undo and redo, the undo history
-after a restart, the filters, the Review column, and retrying a reviewed job.
+after a restart, the filters, the Review column, retrying a reviewed job, and the same keys on
+tracked objects.
 
-The job is read by the real runner and RapidOCR from a video the test builds; every edit goes
-through the real store, and what the frame shows is the review's corrected state.
+The text jobs are read by the real runner and RapidOCR from a video the test builds; the tracks'
+job has its detections written straight into the store (plumbing: no detector runs). Every edit
+goes through the real store, and what the frame shows is the review's corrected state.
 """
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
@@ -12,10 +14,13 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from foresyte_desktop.core import review
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.ui.main_window import MainWindow
-from foresyte_desktop.ui.review_panel import LOWEST_CONFIDENCE, SEGMENT_ROLE, SHOW_UNREVIEWED
+from foresyte_desktop.ui.review_panel import (
+    LOWEST_CONFIDENCE, SEGMENT_ROLE, SHOW_UNREVIEWED, TRACK_ROLE,
+)
 from tests.dialogs import answering
 from tests.real_jobs import run_job
-from tests.stored_jobs import open_job
+from tests.stored_jobs import open_job, stored_job
+from tests.test_review_core import track_frames, video  # noqa: F401 (fixture)
 from tests.videos import make_text_video
 
 WORDS = ["GATE 14", "SECOND LINE", "THIRD WORD", "FOURTH ITEM"]
@@ -306,3 +311,61 @@ def test_suggested_fixes_are_shown_and_applied_only_when_accepted(qtbot, window,
     answering(replace)
     window.review_edits.act_replace.trigger()
     wait_review(qtbot, window, lambda: seg(window, 3)["text"] == "THIRD TERM")
+
+
+def test_keys_on_the_objects_tab_merge_relabel_split_verify_and_reject_tracks(
+        qtbot, window, store, video):  # noqa: F811
+    job = stored_job(store, video, track_frames(), pipeline="yolo_ocr")
+    open_job(qtbot, window, job)
+    edits, panel, viewer = window.review_edits, window.panel, window.viewer
+    wait_review(qtbot, window, lambda: len(edits.view.tracks) == 2)
+    panel.tabs.setCurrentIndex(1)
+    tree = panel.tracks
+    tree.setCurrentItem(tree.topLevelItem(0))
+    tree.topLevelItem(1).setSelected(True)
+    tree.setFocus()
+
+    def tracks():
+        return {t["id"]: t for t in edits.view.tracks}
+    press(qtbot, Qt.Key.Key_M)  # the two selected are one car: the tracker switched ids
+    wait_review(qtbot, window, lambda: list(tracks()) == [4])
+    assert (tracks()[4]["first_frame"], tracks()[4]["last_frame"]) == (0, 20)
+
+    def relabel(dialog):
+        dialog.label.setText("van")
+        dialog.text.setText("AB 1234")
+        dialog.accept()
+    tree.setCurrentItem(tree.topLevelItem(0))
+    tree.setFocus()
+    answering(relabel)
+    press(qtbot, Qt.Key.Key_F2)
+    wait_review(qtbot, window, lambda: (tracks()[4]["label"], tracks()[4].get("text")) ==
+                ("van", "AB 1234"))
+    assert tracks()[4]["machine_label"] == "car"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+    viewer.seek(15)
+    qtbot.waitUntil(lambda: viewer.shown_index == 15, timeout=5000)
+    assert [d.label for d in viewer.view.result.detections] == ["van"]  # drawn as corrected
+    tree.setCurrentItem(tree.topLevelItem(0))
+    tree.setFocus()
+    press(qtbot, Qt.Key.Key_S)
+    wait_review(qtbot, window, lambda: len(tracks()) == 2)
+    new_id = max(tracks())
+    assert (tracks()[4]["last_frame"], tracks()[new_id]["first_frame"]) == (14, 15)
+
+    tree.setCurrentItem(next(tree.topLevelItem(n) for n in range(2)
+                             if tree.topLevelItem(n).data(0, TRACK_ROLE) == 4))
+    tree.setFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    wait_review(qtbot, window, lambda: tracks()[4]["review_state"] == "verified")
+    tree.setCurrentItem(next(tree.topLevelItem(n) for n in range(2)
+                             if tree.topLevelItem(n).data(0, TRACK_ROLE) == new_id))
+    tree.setFocus()
+    press(qtbot, Qt.Key.Key_Delete)
+    wait_review(qtbot, window, lambda: tracks()[new_id]["review_state"] == "rejected")
+    assert panel.review_bar.text() == "1 of 4 verified, 1 rejected"  # its 2 segments too
+    viewer.seek(17)
+    qtbot.waitUntil(lambda: viewer.shown_index == 17, timeout=5000)
+    assert viewer.view.result.detections == []  # the rejected part is not drawn
