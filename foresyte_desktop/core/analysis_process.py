@@ -11,7 +11,6 @@ Cancelling asks the child to stop after the frame in flight, and kills it if it 
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import os
 import signal
 import time
@@ -20,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from foresyte_desktop.core.analysis import PIPE_BATCH_S, Analysis, AnalysisRequest
+from foresyte_desktop.core.child_process import SupervisedChild
 from foresyte_desktop.core.errors import ForesyteError
 
 log = logging.getLogger(__name__)
@@ -33,30 +33,23 @@ class AnalysisCrashed(ForesyteError):
     """The child process died (segfault, abort, killed) while analysing a file."""
 
 
-class AnalysisProcess:
+class AnalysisProcess(SupervisedChild):
     """The parent's handle on one child. Not thread-safe: one per runner (worker thread)."""
 
     child_main = None  # what the child runs, if not _child_main (a test's stand-in)
+    process_name = "foresyte-analysis"
 
     def __init__(self) -> None:
-        self._ctx = mp.get_context("spawn")
-        self._proc = None
-        self._conn = None
+        super().__init__()
         self._stop = None
         self._request_no = 0
 
-    def _ensure_started(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            return
-        self._discard()
-        parent, child = self._ctx.Pipe()
-        self._stop = self._ctx.Event()
-        self._proc = self._ctx.Process(target=self.child_main or _child_main,
-                                       args=(child, self._stop),
-                                       name="foresyte-analysis", daemon=True)
-        self._proc.start()
-        child.close()
-        self._conn = parent
+    def _target(self):
+        return self.child_main or _child_main
+
+    def _child_args(self, conn) -> tuple:
+        self._stop = self._ctx.Event()  # set: stop after the frame in flight
+        return conn, self._stop
 
     def run(self, request: AnalysisRequest, should_stop) -> Iterator:
         """Yield ("start", VideoInfo, planned), then FrameResults, then an AnalysisEnd.
@@ -142,38 +135,14 @@ class AnalysisProcess:
         self._kill()
 
     def _crashed(self, name: str) -> AnalysisCrashed:
-        if self._proc is not None:
-            self._proc.join(1.0)  # the pipe can close a moment before the exit is reaped
-        code = self._proc.exitcode if self._proc is not None else None
-        self._discard()
-        how = f" (signal {-code})" if code is not None and code < 0 else \
-            f" (exit code {code})" if code else ""
+        how = self._death()
         log.error("analysis process died%s on %s", how, name)
         return AnalysisCrashed(f"The decoder crashed on this file: “{name}” could not be "
                                f"analysed{how}. Other jobs are not affected.")
 
-    def _kill(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join(2)
-        self._discard()
-
-    def _discard(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        if self._proc is not None:
-            self._proc.join(0)
-        self._proc = self._conn = None
-
     def close(self) -> None:
         """Ask the child to exit, and make sure it has."""
-        if self._proc is not None and self._proc.is_alive():
-            try:
-                self._conn.send(None)
-            except OSError:
-                pass
-            self._proc.join(1.0)
-        self._kill()
+        self._close()
 
 
 def _child_main(conn, stop) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import multiprocessing as mp
 import signal
 import threading
 import time
@@ -23,6 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from foresyte_desktop.core.child_process import SupervisedChild
 from foresyte_desktop.core.errors import ForesyteError, VideoError
 from foresyte_desktop.core.model import VideoInfo
 from foresyte_desktop.core.video import VideoRefused, probe
@@ -68,17 +68,19 @@ def _child_main(conn) -> None:
             return
 
 
-class DecodeProcess:
+class DecodeProcess(SupervisedChild):
     """The parent's handle on one decode child; thread-safe (calls take turns)."""
 
     child_main: Callable = staticmethod(_child_main)  # what the child runs
+    process_name = "foresyte-decode"
 
     def __init__(self) -> None:
-        self._ctx = mp.get_context("spawn")
+        super().__init__()
         self._lock = threading.Lock()
-        self._proc = None
-        self._conn = None
         self._number = 0
+
+    def _target(self) -> Callable:
+        return self.child_main
 
     def call(self, fn: Callable, path: str, *args: Any,
              timeout: float = CALL_TIMEOUT_S) -> Any:
@@ -109,51 +111,16 @@ class DecodeProcess:
                     raise DecodeCrashed(path, "kept the video decoder from answering: the "
                                               "file may be damaged")
 
-    def _ensure_started(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            return
-        self._discard()
-        parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=self.child_main, args=(child,),
-                                       name="foresyte-decode", daemon=True)
-        self._proc.start()
-        child.close()
-        self._conn = parent
-
     def _crashed(self, path: str) -> DecodeCrashed:
-        if self._proc is not None:
-            self._proc.join(1.0)  # the pipe can close a moment before the exit is reaped
-        code = self._proc.exitcode if self._proc is not None else None
-        self._discard()
-        how = f" (signal {-code})" if code is not None and code < 0 else \
-            f" (exit code {code})" if code else ""
+        how = self._death()
         log.error("decode process died%s on %s", how, Path(path).name)
         return DecodeCrashed(path, f"crashed the video decoder{how}: the file is damaged, or "
                                    "made to break decoders")
 
-    def _kill(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join(2)
-        self._discard()
-
-    def _discard(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        if self._proc is not None:
-            self._proc.join(0)
-        self._proc = self._conn = None
-
     def close(self) -> None:
         """Ask the child to exit, and make sure it has."""
         with self._lock:
-            if self._proc is not None and self._proc.is_alive():
-                try:
-                    self._conn.send(None)
-                except OSError:
-                    pass
-                self._proc.join(1.0)
-            self._kill()
+            self._close()
 
 
 _shared: DecodeProcess | None = None
