@@ -201,22 +201,28 @@ def set_end(store: JobStore, job: Job | str, segment_id: int, frame: int) -> int
     return _log(store, state, "set_end", [(SEGMENT, before["id"], before, after)])
 
 
+def _split(store: JobStore, job: Job | str, kind: str, item_id: int, frame: int) -> int:
+    """Cut an item in two: the first part ends on the frame before `frame`, a new item (the
+    next free id) holds the rest."""
+    state = open_review(store, job)
+    before = _item(state, kind, item_id)
+    if not before["first_frame"] < frame <= before["last_frame"]:
+        raise ReviewError(f"Frame {frame} is outside {kind} {item_id} (frames "
+                          f"{before['first_frame']} to {before['last_frame']}); a split must fall "
+                          "after its first frame and no later than its last.")
+    new_id = _next_id(state, kind)
+    first = _edited(state, kind, before, last_frame=frame - 1,
+                    end_s=_time(store, state, frame - 1))
+    second = {**_edited(state, kind, before, first_frame=frame,
+                        start_s=_time(store, state, frame)), "id": new_id}
+    return _log(store, state, "split", [(kind, before["id"], before, first),
+                                        (kind, new_id, None, second)])
+
+
 def split_segment(store: JobStore, job: Job | str, segment_id: int, frame: int) -> int:
     """Cut a segment in two: the first part ends on the frame before `frame`, a new segment
     (the next free id) starts on it."""
-    state = open_review(store, job)
-    before = _item(state, SEGMENT, segment_id)
-    if not before["first_frame"] < frame <= before["last_frame"]:
-        raise ReviewError(f"Frame {frame} is outside segment {segment_id} (frames "
-                          f"{before['first_frame']} to {before['last_frame']}); a split must fall "
-                          "after its first frame and no later than its last.")
-    new_id = _next_id(state, SEGMENT)
-    first = _edited(state, SEGMENT, before, last_frame=frame - 1,
-                    end_s=_time(store, state, frame - 1))
-    second = {**_edited(state, SEGMENT, before, first_frame=frame,
-                        start_s=_time(store, state, frame)), "id": new_id}
-    return _log(store, state, "split", [(SEGMENT, before["id"], before, first),
-                                        (SEGMENT, new_id, None, second)])
+    return _split(store, job, SEGMENT, segment_id, frame)
 
 
 def _merged_text(a: str, b: str) -> str:
@@ -418,19 +424,7 @@ def merge_tracks(store: JobStore, job: Job | str, track_id: int, other_id: int) 
 
 def split_track(store: JobStore, job: Job | str, track_id: int, frame: int) -> int:
     """Cut a track in two at `frame`: a new track (the next free id) holds it from there on."""
-    state = open_review(store, job)
-    before = _item(state, TRACK, track_id)
-    if not before["first_frame"] < frame <= before["last_frame"]:
-        raise ReviewError(f"Frame {frame} is outside track {track_id} (frames "
-                          f"{before['first_frame']} to {before['last_frame']}); a split must fall "
-                          "after its first frame and no later than its last.")
-    new_id = _next_id(state, TRACK)
-    first = _edited(state, TRACK, before, last_frame=frame - 1,
-                    end_s=_time(store, state, frame - 1))
-    second = {**_edited(state, TRACK, before, first_frame=frame,
-                        start_s=_time(store, state, frame)), "id": new_id}
-    return _log(store, state, "split", [(TRACK, before["id"], before, first),
-                                        (TRACK, new_id, None, second)])
+    return _split(store, job, TRACK, track_id, frame)
 
 
 # -- the review workflow ------------------------------------------------------------------------
