@@ -160,7 +160,7 @@ class JobTableModel(QAbstractTableModel):
             return self._progress_text(job)
         if col == REVIEW:
             p = self._review.get(job.job_id) if job.status == "completed" else None
-            return p.text if p is not None else ""
+            return "" if p is None else p.text if p.total else "Nothing to review"
         if col == ADDED:
             return local_time(job.created_at)
         if col == FINISHED:
