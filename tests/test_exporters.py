@@ -60,6 +60,12 @@ def test_text_read_comes_out_as_read_whatever_the_markup_of_the_format():
            "text_segments": [segment("{x} <b>A & B</b>", 0.0, 1.0, 0)]}
     assert render(doc, "srt").splitlines()[2] == "{x} <b>A & B</b>"
     assert render(doc, "vtt").splitlines()[4] == "{x} &lt;b&gt;A &amp; B&lt;/b&gt;"
+    # ASS would hide "{x}" as styling and break the line at "\N": look-alikes show them.
+    doc["text_segments"] = [segment("{x} C:\\New", 0.0, 1.0, 0)]
+    dialogue = render(doc, "ass").splitlines()[-1]
+    assert dialogue.endswith(",\uff5bx\uff5d C:\u29f5New")
+    events = pysubs2.SSAFile.from_string(render(doc, "ass")).events
+    assert events[0].plaintext == "\uff5bx\uff5d C:\u29f5New"
 
 
 @pytest.fixture(scope="module")

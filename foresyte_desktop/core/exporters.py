@@ -44,10 +44,17 @@ def subtitle_cues(doc: dict) -> list[tuple[float, float, list[str]]]:
     return cues
 
 
+# ASS has no escape for its override braces and backslash: a player hides "{…}" and breaks
+# the line at "\N". The same glyphs from the full-width and math blocks show as they read.
+ASS_LOOK_ALIKES = str.maketrans({"{": "\uff5b", "}": "\uff5d", "\\": "\u29f5"})
+
+
 def _cue_text(line: str, fmt: str) -> str:
     # WebVTT reads < and & as markup; the text read must come out as it was read.
     if fmt == "vtt":
         line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    elif fmt == "ass":
+        line = line.translate(ASS_LOOK_ALIKES)
     return line
 
 
