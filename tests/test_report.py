@@ -195,3 +195,25 @@ def test_a_report_of_a_job_not_completed_or_unknown_is_refused(jobs):
         cases.new_case(store, "Empty")
         with pytest.raises(ReportError, match="The case “Empty” holds no jobs yet"):
             resolve(store, ["empty"])
+
+
+def test_a_file_that_crashes_the_decoder_gives_a_report_without_pictures(data_dir, store,
+                                                                         tmp_path, monkeypatch):
+    from foresyte_desktop.core import decode_process
+    from tests import crashing_decoder
+    video = two_line_video(tmp_path / "hostile.mp4")
+    job_id = run_job(store, data_dir, video, stride=4).job_id  # read here, not in the child
+    review.verify(store, job_id, "all")
+    notes.add_bookmark(store, job_id, 3, "a frame to show")
+    monkeypatch.setattr(decode_process.DecodeProcess, "child_main",
+                        staticmethod(crashing_decoder.decode_child))
+    monkeypatch.setattr(decode_process, "_shared", None)  # a fresh child, the aborting one
+    try:
+        report = build_report(store, [job_id])
+    finally:
+        decode_process.shared().close()
+    video_part = report.videos[0]
+    assert "“hostile.mp4” crashed the video decoder" in video_part.pictures_missing
+    assert all(s.picture is None for s in video_part.segments) and video_part.segments
+    html = render_html(report)
+    assert "No pictures:" in html and video_part.sha256 in html and LINES[0] in html
