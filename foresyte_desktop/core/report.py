@@ -31,7 +31,6 @@ from PIL import Image, ImageDraw, ImageFont
 from foresyte_desktop import __version__
 from foresyte_desktop.core import decode_process
 from foresyte_desktop.core.alerts import Alert, list_alerts
-from foresyte_desktop.core.annotate import grab_frame
 from foresyte_desktop.core.cases import case_job_ids, case_of, find_case
 from foresyte_desktop.core.errors import ForesyteError, VideoError
 from foresyte_desktop.core.exporters import to_json
@@ -416,12 +415,12 @@ def frame_pictures(path: str, requests: list[tuple[int, str, list | None]]
     """JPEG thumbnails (bytes, width, height) for (frame, "line" | "object" | "frame", box)
     requests: an OCR line's corners or an object's x1, y1, x2, y2 cropped with a margin, or
     the whole frame made small; None for a frame that cannot be decoded (decode child side)."""
-    out = []
-    for frame, kind, box in requests:
-        try:
-            image = grab_frame(path, frame)
-        except VideoError:
-            out.append(None)
+    out: list = [None] * len(requests)
+    # In frame order, so that the open file is decoded forward between near frames.
+    for n in sorted(range(len(requests)), key=lambda i: requests[i][0]):
+        frame, kind, box = requests[n]
+        image = decode_process.viewer_frame(path, frame)
+        if image is None:
             continue
         h, w = image.shape[:2]
         if kind == "frame":
@@ -432,7 +431,6 @@ def frame_pictures(path: str, requests: list[tuple[int, str, list | None]]
             x1, y1 = max(0, int(x1 - pad)), max(0, int(y1 - pad))
             x2, y2 = min(w, int(x2 + pad) + 1), min(h, int(y2 + pad) + 1)
             if x2 <= x1 or y2 <= y1:
-                out.append(None)
                 continue
             image = image[y1:y2, x1:x2]
             fit = LINE_SIZE if kind == "line" else OBJECT_SIZE
@@ -441,7 +439,7 @@ def frame_pictures(path: str, requests: list[tuple[int, str, list | None]]
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1
                            else cv2.INTER_CUBIC)
         ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 88])
-        out.append((data.tobytes(), size[0], size[1]) if ok else None)
+        out[n] = (data.tobytes(), size[0], size[1]) if ok else None
     return out
 
 
