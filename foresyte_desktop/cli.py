@@ -997,7 +997,7 @@ def cmd_report(args, store, data_dir: Path) -> int:
             return EXIT_FAILED
     try:
         case, jobs = resolve(store, args.names)
-        report = build_report(store, jobs, case=case, data_dir=data_dir,
+        report = build_report(store, [] if case else jobs, case=case, data_dir=data_dir,
                               include_unreviewed=args.include_unreviewed)
         write_html(report, html)
         print(f"Wrote {html} ({len(report.videos)} videos)", file=sys.stderr)

@@ -185,11 +185,21 @@ def test_verify_catches_a_one_byte_change_an_edited_report_and_a_later_review(da
 
 
 def test_a_report_of_a_job_not_completed_or_unknown_is_refused(jobs):
-    data, (job_id, _) = jobs
+    data, (job_id, other) = jobs
     with JobStore.open(data) as store:
         store.retry(job_id)
         with pytest.raises(ReportError, match="“clip 1.mp4” is pending; only completed jobs"):
             build_report(store, [job_id])
+        # A case's report leaves out its jobs not completed, and names them.
+        cases.new_case(store, "Case 2291")
+        cases.set_case(store, [job_id, other], "Case 2291")
+        report = build_report(store, [], case="Case 2291")
+        assert [v.job_id for v in report.videos] == [other]
+        assert "Not in this report, as their analysis is not complete: “clip 1.mp4” " \
+            "(pending)." in render_html(report)
+        cases.set_case(store, [other], None)
+        with pytest.raises(ReportError, match="the case “Case 2291” has none"):
+            build_report(store, [], case="Case 2291")
         with pytest.raises(ReportError, match="“nothing” is neither a case nor a job"):
             resolve(store, ["nothing"])
         cases.new_case(store, "Empty")

@@ -166,6 +166,7 @@ class Report:
     version: str
     include_unreviewed: bool
     videos: list[VideoReport]
+    left_out: list[str] = field(default_factory=list)  # the case's jobs not completed
 
 
 # -- the input file's hash ----------------------------------------------------------------------
@@ -215,8 +216,9 @@ def results_sha256(doc: dict) -> str:
 
 def resolve(store: JobStore, names: list[str]) -> tuple[str | None, list[Job]]:
     """The jobs that `names` (case names or job ids, or the first characters of an id) name,
-    in that order without repeats, and the case's name when all belong to one case named.
-    ReportError for a name that is neither."""
+    in that order without repeats, and the case's name when `names` name one case alone (then
+    `build_report(store, [], case=…)` makes the case's report). ReportError for a name that is
+    neither."""
     jobs: dict[str, Job] = {}
     cases = []
     for name in names:
@@ -244,29 +246,35 @@ def resolve(store: JobStore, names: list[str]) -> tuple[str | None, list[Job]]:
 def build_report(store: JobStore, jobs: list[Job | str], *, case: str | None = None,
                  include_unreviewed: bool = False, data_dir: Path | None = None,
                  title: str | None = None) -> Report:
-    """The report of `jobs` (or, when `jobs` is empty, of the case named `case`), checked first:
-    ReportError, before anything is decoded, for a job not completed or a file changed."""
-    if not jobs and case is not None:
+    """The report of `jobs`, or, when `jobs` is empty, of the case named `case` (whose jobs not
+    completed are left out, and named on the first page). Checked first: ReportError, before
+    anything is decoded, for a job named that is not completed, or a file changed."""
+    whole_case = not jobs and case is not None
+    if whole_case:
         jobs = case_job_ids(store, case)
-    found = []
+    found, left_out = [], []
     for job in jobs:
         job_id = job if isinstance(job, str) else job.job_id
         current = store.get_job(job_id)
         if current is None:
             raise ReportError(f"There is no job {job_id}; no report was made.")
         if current.status != "completed":
+            if whole_case:
+                left_out.append(f"“{Path(current.input_path).name}” ({current.status})")
+                continue
             raise ReportError(f"“{Path(current.input_path).name}” is {current.status}; only "
                               "completed jobs go into a report.")
         found.append(current)
     if not found:
-        raise ReportError("Choose at least one completed job or a case for the report.")
+        raise ReportError("A report needs at least one completed job"
+                          + (f"; the case “{case}” has none." if whole_case else "."))
     hashes = [checked_sha256(store, job) for job in found]
     videos = [_video(store, job, size, sha, include_unreviewed, data_dir)
               for job, (size, sha) in zip(found, hashes)]
     names = {v.case for v in videos}
     case = case or (names.pop() if len(names) == 1 else None)
     return Report(title or (case if case else ", ".join(v.name for v in videos)), case,
-                  utcnow(), user_name(), __version__, include_unreviewed, videos)
+                  utcnow(), user_name(), __version__, include_unreviewed, videos, left_out)
 
 
 def _shown(item: dict, include_unreviewed: bool) -> bool:

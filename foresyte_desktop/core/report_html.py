@@ -215,7 +215,11 @@ def report_markup(report: Report, src: Callable[[Picture], str]) -> str:
            f"<tr><th>Report made</th><td>{_t(report.made_at)} by {_e(report.made_by)}</td></tr>",
            f"<tr><th>ForeSyte version</th><td>{_e(report.version)}</td></tr>",
            f"<tr><th>Videos</th><td>{len(report.videos)}</td></tr></table>",
-           f"<p>{what}</p>", "<table><tr><th>#</th><th>File</th><th>SHA-256</th></tr>"]
+           f"<p>{what}</p>"]
+    if report.left_out:
+        out.append(f"<p>Not in this report, as their analysis is not complete: "
+                   f"{_e(', '.join(report.left_out))}.</p>")
+    out.append("<table><tr><th>#</th><th>File</th><th>SHA-256</th></tr>")
     out += [f'<tr><td>{n}</td><td>{_e(v.name)}</td><td class="mono">{v.sha256}</td></tr>'
             for n, v in enumerate(report.videos, start=1)]
     out.append("</table><p class=\"small\">Times are UTC; frame numbers count from 0, as in the "
