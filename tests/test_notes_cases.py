@@ -7,6 +7,7 @@ from foresyte_desktop.core import cases, notes, review
 from foresyte_desktop.core.errors import ReviewError
 from foresyte_desktop.core.model import JobSpec
 from foresyte_desktop.core.results import build_results
+from foresyte_desktop.core.runner import JobRunner
 from foresyte_desktop.core.search import search
 from foresyte_desktop.core.store import JobStore
 from tests.report_jobs import LINES, copy_of, template
@@ -61,6 +62,13 @@ def test_bookmarks_and_notes_persist_undo_and_redo(jobs):
         # Notes leave the reading alone: the segments are as the machine read them.
         assert [s["text"] for s in review.open_review(store, job_id).live("segment")] == \
             list(LINES)
+        # A retried job starts without them; they stay in the log, as the earlier run's.
+        store.retry(job_id)
+        with JobRunner(store, data, isolate=False) as runner:
+            assert runner.run_next(job_ids=[job_id]).status == "completed"
+        assert notes.notes(store, job_id) == []
+        log = build_results(store, store.get_job(job_id))["review"]["log"]
+        assert len(log) == 9 and all(e["earlier_run"] for e in log)
 
 
 def test_bad_notes_get_a_sentence_and_change_nothing(jobs):
