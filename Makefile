@@ -11,8 +11,9 @@ SYSTEM_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkb
 	xvfb xauth ffmpeg fonts-dejavu-core fonts-wqy-zenhei
 TEST_ENV := QT_QPA_PLATFORM=offscreen FORESYTE_OFFLINE=1 YOLO_OFFLINE=true
 
-.PHONY: run test lint notices system deps bench bench-search bench-review bench-pipe \
-	bench-reliability bench-review-keys soak chaos bench-scale bundle bundle-check screenshots screenshot-alerts \
+.PHONY: run test lint notices system deps bench bench-search bench-review bench-report bench-pipe \
+	bench-reliability bench-review-keys soak chaos bench-scale bundle bundle-check screenshots \
+	screenshot-alerts report-example \
 	bench-watch clean
 
 run: deps
@@ -73,6 +74,14 @@ bench-review: deps
 # Enter, for a line read right) and the time from a key to the edit on screen.
 bench-review-keys: deps
 	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.review_keys
+
+# The time to build the report of a case of 10 reviewed jobs (content, HTML and PDF).
+bench-report: deps
+	$(TEST_ENV) $(BIN)/python -m foresyte_desktop.bench.report
+
+# docs/report-example.png: the first video's page of a real report (RapidOCR on a made video).
+report-example: deps
+	$(TEST_ENV) $(BIN)/python docs/report_example.py
 
 # Results over the analysis process's pipe: one frame a message against batches, side by side.
 bench-pipe: deps

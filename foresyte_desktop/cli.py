@@ -16,7 +16,7 @@ from foresyte_desktop import __version__
 from foresyte_desktop.core.exit_codes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
 SUBCOMMANDS = ("run", "resume", "jobs", "export", "search", "roi", "review", "watch",
-               "watchlist", "alerts")
+               "watchlist", "alerts", "note", "case", "report", "verify")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print the hits as JSON")
     search.add_argument("--limit", type=_positive, default=500, metavar="N",
                         help="at most N hits, the best ones (default 500)")
+    search.add_argument("--case", metavar="CASE", help="only in the jobs of this case")
+    search.add_argument("--notes", action="store_true",
+                        help="find the analysts' notes and bookmarks instead of the text read")
     _common(search)
 
     roi = sub.add_parser("roi", help="limit the text reading of queued jobs to a rectangle")
@@ -177,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     act.add_argument("--redo", action="store_true", help="redo the last change undone")
     _common(review)
     _watch_parsers(sub)
+    _report_parsers(sub)
     return parser
 
 
@@ -416,9 +420,16 @@ def _export_video(store, job, output: str | None, force: bool, start_s: float | 
 def cmd_search(args, store, data_dir: Path) -> int:
     import json
 
+    from foresyte_desktop.core.cases import CaseError
     from foresyte_desktop.core.formatting import video_time
     from foresyte_desktop.core.search import group_by_video, search
-    groups = group_by_video(search(store, args.text, limit=args.limit))
+    if args.notes:
+        return _search_notes(args, store)
+    try:
+        groups = group_by_video(search(store, args.text, limit=args.limit, case=args.case))
+    except CaseError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         print(json.dumps([{"job_id": job_id, "video_path": path,
                            "hits": [h.as_dict() for h in hits]} for job_id, path, hits in groups],
@@ -799,6 +810,224 @@ def cmd_alerts(args, store, data_dir: Path) -> int:
 
 
 COMMANDS.update(watch=cmd_watch, watchlist=cmd_watchlist, alerts=cmd_alerts)
+
+
+# -- notes, cases and reports -----------------------------------------------------------------
+
+def _report_parsers(sub) -> None:
+    note = sub.add_parser("note", help="bookmark a frame of a completed job, or note something "
+                          "on a text segment or a track; logged like a review edit (`foresyte "
+                          "review JOB --undo` takes one back)")
+    note.add_argument("job_id", metavar="JOB_ID", help="a job id (or its first characters)")
+    on = note.add_mutually_exclusive_group(required=True)
+    on.add_argument("--list", action="store_true", help="the job's bookmarks and notes")
+    on.add_argument("--frame", type=int, metavar="N", help="bookmark frame N (counted from 0)")
+    on.add_argument("--segment", type=int, metavar="ID", help="a note on this text segment")
+    on.add_argument("--track", type=int, metavar="ID", help="a note on this track")
+    on.add_argument("--edit", type=int, metavar="NOTE", help="change a note's text")
+    on.add_argument("--remove", type=int, metavar="NOTE", help="remove a bookmark or a note")
+    note.add_argument("--text", default="", metavar="TEXT", help="the note")
+    _common(note)
+
+    case = sub.add_parser("case", help="group jobs into named cases; a job is in one at most")
+    case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    new = case_sub.add_parser("new", help="make a case")
+    new.add_argument("name", metavar="NAME")
+    _common(new)
+    add = case_sub.add_parser("add", help="put jobs in a case (out of any other)")
+    add.add_argument("name", metavar="CASE")
+    add.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+    _common(add)
+    remove = case_sub.add_parser("remove", help="take jobs out of a case")
+    remove.add_argument("name", metavar="CASE")
+    remove.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+    _common(remove)
+    show = case_sub.add_parser("list", help="the cases, or the jobs of one")
+    show.add_argument("name", nargs="?", metavar="CASE")
+    _common(show)
+    delete = case_sub.add_parser("delete", help="delete a case; its jobs stay, in no case")
+    delete.add_argument("name", metavar="CASE")
+    _common(delete)
+
+    report = sub.add_parser("report", help="the report of a case or of jobs: one HTML file with "
+                            "the file hashes, the settings, what the analyst verified, the "
+                            "bookmarks and the edit log")
+    report.add_argument("names", nargs="+", metavar="CASE|JOB_ID")
+    report.add_argument("-o", "--output", required=True, metavar="PATH", help="the HTML file")
+    report.add_argument("--pdf", action="store_true", help="also write a PDF beside it")
+    report.add_argument("--include-unreviewed", action="store_true",
+                        help="also the items not verified, and the rejected ones, marked so")
+    report.add_argument("--force", action="store_true", help="overwrite existing files")
+    _common(report)
+
+    verify = sub.add_parser("verify", help="check a report against the store and the videos")
+    verify.add_argument("path", metavar="REPORT", help="an HTML report made by ForeSyte")
+    _common(verify)
+
+
+def _job_or_none(store, prefix: str):
+    job = store.find_job(prefix)
+    if job is None:
+        print(f"foresyte: no job matches “{prefix}” (see `foresyte jobs`).", file=sys.stderr)
+    return job
+
+
+def cmd_note(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core import notes
+    from foresyte_desktop.core.errors import ReviewError
+    from foresyte_desktop.core.formatting import video_time
+    job = _job_or_none(store, args.job_id)
+    if job is None:
+        return EXIT_FAILED
+    try:
+        if args.list:
+            found = notes.notes(store, job)
+            if not found:
+                print("No bookmarks or notes.", file=sys.stderr)
+            for n in found:
+                on = "bookmark" if n["on"] == notes.FRAME else f"{n['on']} {n['target']}"
+                print(f"{n['id']:>4}  {video_time(n['time_s']).zfill(7)}  frame {n['frame']:<6}  "
+                      f"{on:12}  {n['text']}")
+            return EXIT_OK
+        if args.frame is not None:
+            notes.add_bookmark(store, job, args.frame, args.text)
+            what = f"Bookmarked frame {args.frame}"
+        elif args.segment is not None or args.track is not None:
+            notes.add_note(store, job, args.text, segment=args.segment, track=args.track)
+            what = "Noted on " + (f"segment {args.segment}" if args.segment is not None
+                                  else f"track {args.track}")
+        elif args.edit is not None:
+            done = notes.set_note_text(store, job, args.edit, args.text)
+            what = f"Note {args.edit} " + ("changed" if done else "unchanged")
+        else:
+            notes.remove_note(store, job, args.remove)
+            what = f"Removed note {args.remove}"
+    except ReviewError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{what}; `foresyte review {job.job_id[:8]} --undo` takes it back.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _search_notes(args, store) -> int:
+    import json
+
+    from foresyte_desktop.core.cases import CaseError, case_job_ids
+    from foresyte_desktop.core.formatting import video_time
+    from foresyte_desktop.core.notes import find_notes
+    try:
+        ids = case_job_ids(store, args.case) if args.case is not None else None
+    except CaseError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    hits = find_notes(store, args.text, job_ids=ids)[:args.limit]
+    if args.json:
+        print(json.dumps([{"job_id": h.job_id, "video_path": h.video_path, "score": h.score,
+                           "note": h.note} for h in hits], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not hits:
+        print(f"No note matches “{args.text}”.", file=sys.stderr)
+    for h in hits:
+        print(f"{h.video_path}  (job {h.job_id[:8]})  {video_time(h.note['time_s']).zfill(7)}  "
+              f"frame {h.note['frame']:<6}  note {h.note['id']}: {h.note['text']}")
+    return EXIT_OK
+
+
+def cmd_case(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core import cases
+    try:
+        if args.case_command == "new":
+            made = cases.new_case(store, args.name)
+            print(f"Made the case “{made.name}”.", file=sys.stderr)
+        elif args.case_command in ("add", "remove"):
+            case = cases.get_case(store, args.name)
+            jobs = []
+            for prefix in args.job_ids:
+                job = _job_or_none(store, prefix)
+                if job is None:
+                    return EXIT_FAILED
+                jobs.append(job)
+            if args.case_command == "add":
+                before = cases.set_case(store, jobs, case.name)
+                for job_id, old in before.items():
+                    if old is not None and old != case.name:
+                        print(f"Job {job_id[:8]} moved out of the case “{old}”.", file=sys.stderr)
+                print(f"The case “{case.name}” holds {len(cases.case_job_ids(store, case.name))} "
+                      "jobs.", file=sys.stderr)
+            else:
+                outside = [j.job_id for j in jobs if cases.case_of(store, j) != case.name]
+                if outside:
+                    print(f"foresyte: job {outside[0]} is not in the case “{case.name}”; "
+                          "nothing was changed.", file=sys.stderr)
+                    return EXIT_FAILED
+                cases.set_case(store, jobs, None)
+                print(f"Took {len(jobs)} jobs out of the case “{case.name}”.", file=sys.stderr)
+        elif args.case_command == "delete":
+            held = cases.delete_case(store, args.name)
+            print(f"Deleted the case; its {held} jobs are in no case now.", file=sys.stderr)
+        elif args.name is None:
+            found = cases.list_cases(store)
+            if not found:
+                print("No cases.", file=sys.stderr)
+            for c in found:
+                print(f"{c.jobs:>5} jobs  {c.name}")
+        else:
+            for job in cases.case_jobs(store, args.name):
+                print(f"{job.job_id}  {job.status:9}  {job.input_path}")
+    except cases.CaseError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_report(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core.errors import ForesyteError
+    from foresyte_desktop.core.report import build_report, resolve
+    from foresyte_desktop.core.report_html import write_html
+    html = Path(args.output).expanduser()
+    if html.suffix.lower() == ".pdf":
+        print("foresyte: -o names the HTML file (report.html); --pdf writes the PDF beside it.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    pdf = html.with_suffix(".pdf") if args.pdf else None
+    for path in filter(None, (html, pdf)):
+        if path.exists() and not args.force:
+            print(f"foresyte: {path} already exists; use --force to overwrite it.",
+                  file=sys.stderr)
+            return EXIT_FAILED
+    try:
+        case, jobs = resolve(store, args.names)
+        report = build_report(store, [] if case else jobs, case=case, data_dir=data_dir,
+                              include_unreviewed=args.include_unreviewed)
+        write_html(report, html)
+        print(f"Wrote {html} ({len(report.videos)} videos)", file=sys.stderr)
+        if pdf is not None:
+            from foresyte_desktop.report_pdf import write_pdf  # Qt, loaded only for a PDF
+            pages = write_pdf(report, pdf)
+            print(f"Wrote {pdf} ({pages} pages)", file=sys.stderr)
+    except ForesyteError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_verify(args, store, data_dir: Path) -> int:
+    from foresyte_desktop.core.report import ReportError
+    from foresyte_desktop.core.report_html import verify_report
+    try:
+        checks = verify_report(store, Path(args.path).expanduser())
+    except ReportError as exc:
+        print(f"foresyte: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for check in checks:
+        print(f"{'ok    ' if check.ok else 'FAILED'}  {check.sentence}")
+    failed = sum(not c.ok for c in checks)
+    print("The report holds." if not failed else f"{failed} of {len(checks)} checks failed.",
+          file=sys.stderr)
+    return EXIT_OK if not failed else EXIT_FAILED
+
+
+COMMANDS.update(note=cmd_note, case=cmd_case, report=cmd_report, verify=cmd_verify)
 
 
 class ProgressPrinter:

@@ -127,6 +127,16 @@ MIGRATIONS: list[list[str]] = [
             op VARCHAR NOT NULL, kind VARCHAR, target INTEGER, before VARCHAR, after VARCHAR,
             undoes BIGINT, made_at TIMESTAMP NOT NULL, user_name VARCHAR NOT NULL)""",
     ],
+    # 10: cases (named groups of jobs, a job in at most one), and the SHA-256 of a run's input
+    # file, taken the first time a report vouches for it.
+    [
+        "CREATE TABLE cases (name VARCHAR PRIMARY KEY, created_at TIMESTAMP NOT NULL)",
+        """CREATE TABLE case_jobs (
+            job_id UUID PRIMARY KEY, case_name VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE input_hashes (
+            job_id UUID NOT NULL, run TIMESTAMP NOT NULL, size BIGINT NOT NULL,
+            sha256 VARCHAR NOT NULL, hashed_at TIMESTAMP NOT NULL, PRIMARY KEY (job_id, run))""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

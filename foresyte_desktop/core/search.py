@@ -19,6 +19,7 @@ from itertools import groupby
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from foresyte_desktop.core.cases import case_job_ids
 from foresyte_desktop.core.review_apply import ocr_columns
 from foresyte_desktop.core.store import JobStore
 from foresyte_desktop.core.text import normalise
@@ -200,12 +201,17 @@ class _Index:
             self.matcher = _Matcher(self.vocabulary, self.word_chunks[0], self.count_chunks[0])
         return self.matcher
 
-    def hits(self, query: list[str], min_score: float, limit: int) -> list[SearchHit]:
-        """The best `limit` hits, in no particular order."""
+    def hits(self, query: list[str], min_score: float, limit: int,
+             job_ids: set[str] | None = None) -> list[SearchHit]:
+        """The best `limit` hits (of the jobs `job_ids` only, when given), in no particular
+        order."""
         if self.ready_matcher() is None:
             return []
         c = self.cols
         line_scores = self.matcher.text_scores(query, min_score)[c["text"]]
+        if job_ids is not None:
+            wanted = [n for n, job_id in enumerate(self.jobs) if job_id in job_ids]
+            line_scores[~np.isin(c["job"], wanted)] = 0
         rows = np.flatnonzero(line_scores > 0)
         if not rows.size:
             return []
@@ -282,18 +288,20 @@ def prepare(store: JobStore) -> None:
 
 
 def search(store: JobStore, query: str, *, limit: int = DEFAULT_LIMIT,
-           min_score: float = MIN_SCORE) -> list[SearchHit]:
-    """Hits for `query` across every job, grouped by video (best video first), in time order.
+           min_score: float = MIN_SCORE, case: str | None = None) -> list[SearchHit]:
+    """Hits for `query` across every job (or the jobs of the case named `case`: CaseError if
+    there is none), grouped by video (best video first), in time order.
 
     At most `limit` hits, the best-scoring ones.
     """
+    job_ids = set(case_job_ids(store, case)) if case is not None else None
     wanted = words(query)
     if not wanted:
         return []
     index = _index_of(store)
     with index.lock:
         index.refresh(store)
-        hits = index.hits(wanted, min_score, limit)
+        hits = index.hits(wanted, min_score, limit, job_ids)
         order = {job_id: n for n, job_id in enumerate(index.jobs)}
     attach_objects(store, hits)
     best: dict[str, float] = {}

@@ -42,6 +42,8 @@ TOUCH = "updated_at = greatest(?, updated_at + INTERVAL 1 MICROSECOND)"
 RESULT_TABLES = ("frames", "ocr_lines", "detections", "videos", "alerts", "job_chunks")
 # A retry keeps these (its earlier run's edits stay in the log); removing the job drops them.
 REVIEW_TABLES = ("review_runs", "review_items", "review_lines", "review_log")
+# The same for a job's case and the hashes of its input file (cases.py, report.py).
+CASE_TABLES = ("case_jobs", "input_hashes")
 CONFLICT_RETRIES = 200
 
 
@@ -373,7 +375,7 @@ class JobStore:
             if rows:
                 removed = [r[0] for r in rows]
                 _delete_results(cur, removed)
-                for table in REVIEW_TABLES:
+                for table in REVIEW_TABLES + CASE_TABLES:
                     cur.execute(f"DELETE FROM {table} WHERE list_contains(?, "
                                 "CAST(job_id AS VARCHAR))", [removed])
             return rows
