@@ -9,13 +9,14 @@ goes through the real store, and what the frame shows is the review's corrected 
 """
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from foresyte_desktop.core import review
 from foresyte_desktop.core.results import build_results
 from foresyte_desktop.ui.main_window import MainWindow
 from foresyte_desktop.ui.review_panel import (
-    LOWEST_CONFIDENCE, SEGMENT_ROLE, SHOW_UNREVIEWED, TRACK_ROLE,
+    LOWEST_CONFIDENCE, NOTE_ROLE, SEGMENT_ROLE, SHOW_UNREVIEWED, TRACK_ROLE,
 )
 from tests.dialogs import answering
 from tests.real_jobs import run_job
@@ -369,3 +370,52 @@ def test_keys_on_the_objects_tab_merge_relabel_split_verify_and_reject_tracks(
     viewer.seek(17)
     qtbot.waitUntil(lambda: viewer.shown_index == 17, timeout=5000)
     assert viewer.view.result.detections == []  # the rejected part is not drawn
+
+
+def test_bookmarks_and_notes_are_listed_marked_on_the_timeline_and_undone(
+        qtbot, window, store, data_dir, words):
+    job = run_job(store, data_dir, words)
+    open_review(qtbot, window, job)
+    edits, panel, viewer = window.review_edits, window.panel, window.viewer
+    viewer.seek(12)
+    qtbot.waitUntil(lambda: viewer.shown_index == 12, timeout=5000)
+    answering(lambda dialog: (dialog.setTextValue("the gate changes here"), dialog.accept()))
+    press(qtbot, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    wait_review(qtbot, window, lambda: len(edits.view.notes) == 1)
+    note = edits.view.notes[0]
+    assert (note["on"], note["frame"], note["text"]) == ("frame", 12, "the gate changes here")
+    assert panel.tabs.tabText(2) == "Notes (1)"
+    strip = viewer.scrubber
+    qtbot.waitUntil(lambda: strip.notes == edits.view.notes, timeout=5000)
+    x = strip._x(note["time_s"])
+    assert "Note: the gate changes here" in strip.hover_text(x)
+    image = strip.render_image()
+
+    def bluish(px: int, py: int) -> bool:
+        c = QColor(image.pixel(px, py))
+        return c.blue() > 180 and c.red() < 140 and c.green() < 200
+    assert any(bluish(round(x) + dx, dy) for dx in range(-1, 8) for dy in range(1, 6))
+    assert not any(bluish(round(x) + 40 + dx, dy) for dx in range(8) for dy in range(1, 6))
+
+    # A note on the segment on screen, then edited and removed on the Notes tab.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    viewer.view.setFocus()
+    answering(lambda dialog: (dialog.setTextValue("check the spelling"), dialog.accept()))
+    press(qtbot, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier |
+          Qt.KeyboardModifier.ShiftModifier)
+    wait_review(qtbot, window, lambda: len(edits.view.notes) == 2)
+    on_segment = next(n for n in edits.view.notes if n["on"] == "segment")
+    assert on_segment["target"] == 2 and on_segment["text"] == "check the spelling"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    panel.tabs.setCurrentIndex(2)
+    tree = panel.notes
+    tree.setCurrentItem(next(tree.topLevelItem(n) for n in range(2)
+                             if tree.topLevelItem(n).data(0, NOTE_ROLE) == on_segment["id"]))
+    tree.setFocus()
+    press(qtbot, Qt.Key.Key_Delete)
+    wait_review(qtbot, window, lambda: len(edits.view.notes) == 1)
+    press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the removal, undone
+    wait_review(qtbot, window, lambda: len(edits.view.notes) == 2)
+    assert review.open_review(store, job.job_id).done  # in the edit log, like every action

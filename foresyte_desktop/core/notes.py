@@ -16,12 +16,13 @@ from rapidfuzz import fuzz
 from foresyte_desktop.core.errors import ReviewError
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.review import _frame, _item, _log, _time, open_review
-from foresyte_desktop.core.review_log import SEGMENT, TRACK, ReviewState, user_name
+from foresyte_desktop.core.review_log import (
+    NOTE, SEGMENT, TRACK, ReviewState, live_notes, user_name,
+)
 from foresyte_desktop.core.search import EXACT_BELOW, MIN_SCORE
 from foresyte_desktop.core.store import JobStore, utcnow
 from foresyte_desktop.core.text import normalise
 
-NOTE = "note"
 FRAME = "frame"  # a bookmark: a note on a frame, whose text may be empty
 ON = (FRAME, SEGMENT, TRACK)
 
@@ -86,13 +87,6 @@ def remove_note(store: JobStore, job: Job | str, note_id: int) -> int:
     before = _note(state, note_id)
     return _log(store, state, "remove_note",
                 [(NOTE, before["id"], before, {**before, "removed": True})])
-
-
-def live_notes(state: ReviewState, on: str | None = None) -> list[dict]:
-    """A review state's notes (or those on frames, segments or tracks), by frame, then id."""
-    found = [n for (k, _), n in state.items.items()
-             if k == NOTE and not n.get("removed") and (on is None or n["on"] == on)]
-    return sorted(found, key=lambda n: (n["frame"], n["id"]))
 
 
 def notes(store: JobStore, job: Job | str, on: str | None = None) -> list[dict]:

@@ -17,7 +17,7 @@ import numpy as np
 from foresyte_desktop.core.model import Detection, FrameResult, Job, OcrLine
 from foresyte_desktop.core.review import Action, Progress, history, progress
 from foresyte_desktop.core.review_log import (
-    SEGMENT, TRACK, ReviewState, load, run_lines, store_run,
+    SEGMENT, TRACK, ReviewState, live_notes, load, run_lines, store_run,
 )
 from foresyte_desktop.core.segments import merge_segments
 from foresyte_desktop.core.store import JobStore
@@ -238,6 +238,7 @@ class ReviewView:
     progress: Progress
     done: list[Action]                  # the actions in effect, oldest first
     undone: list[Action]                # those redo brings back, the next one last
+    notes: list[dict]                   # bookmarks and notes (core/notes.py), by frame
 
 
 def review_view(store: JobStore, job: Job, frames: list[FrameResult]) -> ReviewView:
@@ -251,4 +252,4 @@ def review_view(store: JobStore, job: Job, frames: list[FrameResult]) -> ReviewV
     done, undone = history(state)
     return ReviewView(corrected, {f.frame_index: i for f, i in zip(corrected, ids)},
                       [_public(s) for s in state.live(SEGMENT)], tracks, progress(state),
-                      done, undone)
+                      done, undone, live_notes(state))

@@ -31,6 +31,7 @@ from foresyte_desktop.core.store import CONFLICT_RETRIES, TOUCH, JobStore, utcno
 from foresyte_desktop.core.tracks import build_tracks
 
 SEGMENT, TRACK = "segment", "track"
+NOTE = "note"  # bookmarks and notes (core/notes.py): review items too
 UNDO, REDO = "undo", "redo"
 
 
@@ -79,6 +80,14 @@ class ReviewState:
         """This kind's items in reading order, without those merged into another."""
         found = [it for (k, _), it in self.items.items() if k == kind and "merged_into" not in it]
         return sorted(found, key=_order)
+
+
+def live_notes(state: ReviewState, on: str | None = None) -> list[dict]:
+    """A review state's notes (or those on frames, segments or tracks: core/notes.py), by
+    frame, then id."""
+    found = [n for (k, _), n in state.items.items()
+             if k == NOTE and not n.get("removed") and (on is None or n["on"] == on)]
+    return sorted(found, key=lambda n: (n["frame"], n["id"]))
 
 
 def _order(item: dict) -> tuple:

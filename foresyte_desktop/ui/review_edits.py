@@ -1,5 +1,6 @@
-"""Correcting a completed job from the window: the review actions and their keys, the undo
-stack, and the dialogs for a missed line, find and replace, and suggested fixes.
+"""Correcting a completed job from the window: the review actions and their keys, bookmarks
+and notes, the undo stack, and the dialogs for a missed line, a note, find and replace, and
+suggested fixes.
 
 Every action goes through core.review in the library's lane and is logged there at once; the
 viewer then loads the review again. The undo stack mirrors the job's edit log: it is rebuilt
@@ -20,13 +21,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QMainWindow, QVBoxLayout, QWidget,
 )
 
-from foresyte_desktop.core import review
+from foresyte_desktop.core import notes, review
 from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.core.model import Job
 from foresyte_desktop.core.review_apply import ReviewView
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.notice_bar import NoticeBar
-from foresyte_desktop.ui.review_panel import ReviewPanel
+from foresyte_desktop.ui.review_panel import NOTES_TAB, OBJECTS_TAB, ReviewPanel
 from foresyte_desktop.ui.viewer import Viewer
 from foresyte_desktop.workers.library import Library
 
@@ -114,6 +115,10 @@ class ReviewEdits(QObject):
         self.act_suggest = a("Suggest Fixes…", self.suggest_fixes,
                              tip="Look-alike characters inside words (0/O, 1/l/I, 5/S, 8/B), "
                                  "to accept one by one or all at once")
+        self.act_bookmark = a("Bookmark Frame…", self.bookmark, "Ctrl+B",
+                              tip="Bookmark the frame on screen, with a note if you like")
+        self.act_note = a("Add Note…", self.add_note, "Ctrl+Shift+B",
+                          tip="A note on the selected text segment, or object")
         self.act_undo = self.stack.createUndoAction(self.window, "Undo")
         self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.act_redo = self.stack.createRedoAction(self.window, "Redo")
@@ -123,9 +128,10 @@ class ReviewEdits(QObject):
         for act in self.keyed_actions():
             act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             for widget in (self.viewer.view, self.panel.segments, self.panel.tracks,
-                           self.panel.frame_items):
+                           self.panel.notes, self.panel.frame_items):
                 widget.addAction(act)
-        self.window.addActions([self.act_undo, self.act_redo, self.act_replace])
+        self.window.addActions([self.act_undo, self.act_redo, self.act_replace,
+                                self.act_bookmark, self.act_note])
 
     def keyed_actions(self) -> list[QAction]:
         return [self.act_correct, self.act_verify, self.act_reject, self.act_set_start,
@@ -135,12 +141,13 @@ class ReviewEdits(QObject):
     def menu_actions(self) -> list[QAction]:
         return [self.act_correct, self.act_verify, self.act_reject, None, self.act_set_start,
                 self.act_set_end, self.act_split, self.act_merge, self.act_add_line, None,
-                self.act_next, self.act_previous, None, self.act_verify_all]
+                self.act_next, self.act_previous, None, self.act_bookmark, self.act_note, None,
+                self.act_verify_all]
 
     def _update_actions(self) -> None:
         on = self.view is not None
         for act in (*self.keyed_actions(), self.act_verify_all, self.act_replace,
-                    self.act_suggest):
+                    self.act_suggest, self.act_bookmark, self.act_note):
             act.setEnabled(on)
 
     # -- the review shown -------------------------------------------------------------------
@@ -213,7 +220,16 @@ class ReviewEdits(QObject):
     # -- what the actions act on ------------------------------------------------------------
 
     def _on_objects(self) -> bool:
-        return self.panel.tabs.currentIndex() == 1
+        return self.panel.tabs.currentIndex() == OBJECTS_TAB
+
+    def _on_notes(self) -> bool:
+        return self.panel.tabs.currentIndex() == NOTES_TAB
+
+    def current_note(self) -> int | None:
+        note_id = self.panel.current_note()
+        if note_id is None:
+            self._say("No note is selected.")
+        return note_id
 
     def _unpin(self, *_) -> None:
         self.pinned = None
@@ -244,6 +260,8 @@ class ReviewEdits(QObject):
     # -- the actions ------------------------------------------------------------------------
 
     def correct(self) -> None:
+        if self._on_notes():
+            return self.edit_note()
         if self._on_objects():
             return self._correct_track()
         seg_id = self.current_segment()
@@ -280,6 +298,11 @@ class ReviewEdits(QObject):
                      text=f"Correct the text of track {track_id}")
 
     def verify_and_next(self) -> None:
+        if self._on_notes():  # a note is not verified: Enter goes to its frame
+            note = self.panel.note(self.panel.current_note() or -1)
+            if note is not None:
+                self.viewer.seek(note["frame"])
+            return
         if self._on_objects():
             track_id = self.current_track()
             if track_id is not None:
@@ -295,6 +318,11 @@ class ReviewEdits(QObject):
         self.run(review.verify, "all", text="Verify every unreviewed segment")
 
     def reject(self) -> None:
+        if self._on_notes():
+            note_id = self.current_note()
+            if note_id is not None:
+                self.run(notes.remove_note, note_id, text=f"Remove note {note_id}")
+            return
         if self._on_objects():
             track_id = self.current_track()
             if track_id is not None:
@@ -407,6 +435,42 @@ class ReviewEdits(QObject):
             return ""
         left = self.view.progress.unreviewed
         return f" {plural(left, 'item')} left to review." if left else " All reviewed."
+
+    def bookmark(self) -> None:
+        if self.job is None:
+            return
+        frame = self.viewer.index
+        text, ok = QInputDialog.getText(self.window, "Bookmark Frame",
+                                        f"A note on frame {frame + 1} (optional):")
+        if ok:
+            self.run(notes.add_bookmark, frame, text, text=f"Bookmark frame {frame + 1}",
+                     then=lambda view: self._say(f"Frame {frame + 1} bookmarked."))
+
+    def add_note(self) -> None:
+        if self.job is None:
+            return
+        if self._on_objects():
+            track_id = self.current_track()
+            target, what = {"track": track_id}, f"object #{track_id}"
+            if track_id is None:
+                return
+        else:
+            seg_id = self.current_segment()
+            target, what = {"segment": seg_id}, f"text segment {seg_id}"
+            if seg_id is None:
+                return
+        text, ok = QInputDialog.getText(self.window, "Add Note", f"A note on {what}:")
+        if ok:
+            self.run(partial(notes.add_note, **target), text, text=f"Add a note on {what}")
+
+    def edit_note(self) -> None:
+        note = self.panel.note(self.current_note() or -1)
+        if note is None:
+            return
+        text, ok = QInputDialog.getText(self.window, "Edit Note", "The note:",
+                                        text=note["text"])
+        if ok:
+            self.run(notes.set_note_text, note["id"], text, text=f"Edit note {note['id']}")
 
     def find_replace(self) -> None:
         if self.job is None:

@@ -29,6 +29,8 @@ FRAME_ROLE = Qt.ItemDataRole.UserRole + 1
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 2
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 3  # a reviewed segment's id
 STATE_ROLE = Qt.ItemDataRole.UserRole + 4  # a reviewed item's review_state
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 5  # a note's id
+TEXT_TAB, OBJECTS_TAB, NOTES_TAB = range(3)
 TEXT_COLUMN = 2
 SHOW_ALL, SHOW_UNREVIEWED, LOWEST_CONFIDENCE = range(3)
 SHOW_CHOICES = ("All items", "Unreviewed only", "Lowest confidence first")
@@ -108,7 +110,7 @@ class ReviewPanel(QSplitter):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter the text and objects…")
+        self.filter.setPlaceholderText("Filter the text, objects and notes…")
         self.filter.setClearButtonEnabled(True)
         self.filter.setAcceptDrops(False)
         self.filter.textChanged.connect(self._apply_filter)
@@ -146,8 +148,15 @@ class ReviewPanel(QSplitter):
         self.tracks.itemActivated.connect(self._on_track_clicked)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.notes = _list(["At", "On", "Note"])
+        self.notes.setToolTip("Bookmarks (Ctrl+B) and notes (Ctrl+Shift+B); click one to go "
+                              "to its frame")
+        self.notes.itemClicked.connect(self._on_note_clicked)
+        self.notes.itemActivated.connect(self._on_note_clicked)
+        self._note_items: list[dict] = []
         self.tabs.addTab(self.segments, "Text")
         self.tabs.addTab(self.tracks, "Objects")
+        self.tabs.addTab(self.notes, "Notes")
 
         self.frame_items = QTreeWidget()
         self.frame_items.setHeaderLabels(["Found on this frame", "Confidence"])
@@ -213,8 +222,10 @@ class ReviewPanel(QSplitter):
         self.details.setText(text)
 
     def show_review(self, view) -> None:
-        """A completed job's ReviewView (its progress), or None: no review to show."""
+        """A completed job's ReviewView (its progress and notes), or None: no review to
+        show."""
         self.editable = view is not None
+        self.show_notes(view.notes if view is not None else [])
         self.segments.setEditTriggers(
             QAbstractItemView.EditTrigger.EditKeyPressed |
             QAbstractItemView.EditTrigger.DoubleClicked if self.editable else
@@ -267,6 +278,36 @@ class ReviewPanel(QSplitter):
         if current is not None:
             self.select_segment(current, scroll=False)
         self.segments.setUpdatesEnabled(True)
+
+    def show_notes(self, notes: list[dict]) -> None:
+        current = self.current_note()
+        self._note_items = list(notes)
+        tree = self.notes
+        tree.clear()
+        for note in notes:
+            on = "frame" if note["on"] == "frame" else f"{note['on']} {note['target']}"
+            item = QTreeWidgetItem([video_time(note["time_s"]), on,
+                                    note["text"] or "(bookmark)"])
+            item.setData(0, NOTE_ROLE, note["id"])
+            item.setData(0, FRAME_ROLE, note["frame"])
+            item.setToolTip(2, f"{note['text'] or 'A bookmark'}\nby {note['by']}, frame "
+                               f"{note['frame'] + 1}")
+            tree.addTopLevelItem(item)
+            if note["id"] == current:
+                tree.setCurrentItem(item)
+        self.tabs.setTabText(NOTES_TAB, f"Notes ({len(notes)})")
+        self._apply_filter(self.filter.text())
+
+    def current_note(self) -> int | None:
+        item = self.notes.currentItem()
+        value = item.data(0, NOTE_ROLE) if item is not None else None
+        return int(value) if value is not None else None
+
+    def note(self, note_id: int) -> dict | None:
+        return next((n for n in self._note_items if n["id"] == note_id), None)
+
+    def _on_note_clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        self.seek_requested.emit(int(item.data(0, FRAME_ROLE)))
 
     def _on_show_choice(self, _index: int) -> None:
         self._fill_segments()
@@ -391,7 +432,7 @@ class ReviewPanel(QSplitter):
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().lower()
         unreviewed_only = self.show_choice.currentIndex() == SHOW_UNREVIEWED
-        for tree, columns in ((self.segments, (2,)), (self.tracks, (0, 3))):
+        for tree, columns in ((self.segments, (2,)), (self.tracks, (0, 3)), (self.notes, (2,))):
             for n in range(tree.topLevelItemCount()):
                 item = tree.topLevelItem(n)
                 state = item.data(0, STATE_ROLE)

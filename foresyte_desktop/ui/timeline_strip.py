@@ -1,8 +1,9 @@
 """The scrubber under the video: one strip for the position and for what the job found, so a
 moment sits at one x. It draws the job's text segments as bars, a density band per object
-class, the span of the object being followed and the current position with its handle. A click
-or a drag seeks there; resting the pointer names the time and the text on screen then, for as
-long as it rests."""
+class, the span of the object being followed, a mark for each bookmark and note of a reviewed
+job, and the current position with its handle. A click or a drag seeks there; resting the
+pointer names the time, the text on screen then and the notes there, for as long as it rests.
+A reviewed job's timeline is its corrected state: rejected segments are not drawn."""
 from __future__ import annotations
 
 from functools import partial
@@ -25,6 +26,8 @@ BOTTOM = 4
 BACKGROUND = QColor("#23262b")
 TRACK_COLOR = QColor("#3a3e45")
 POSITION_COLOR = QColor("#ff4040")
+NOTE_COLOR = QColor("#4aa3ff")  # bookmarks and notes: apart from text amber and the red handle
+NOTE_MARK = 4    # a note's mark: a small flag this wide, on the text row
 TIP_MS = 10 * 60 * 1000  # the hover text stays while the pointer rests (it goes when it moves)
 HINT = "Click or drag to go there"
 
@@ -40,6 +43,7 @@ class TimelineStrip(QWidget):
         self.position_s = 0.0
         self.followed: dict | None = None  # the followed track: its span is marked
         self._segments: list[dict] = []  # the viewer's latest text segments
+        self.notes: list[dict] = []  # a reviewed job's bookmarks and notes
         self._epoch = 0  # bumped per rebuild, so a late build for another job is dropped
         self._dragging = False
         self.setFixedHeight(self._height())
@@ -50,6 +54,7 @@ class TimelineStrip(QWidget):
         viewer.segments_changed.connect(self.rebuild)
         viewer.decoder.opened.connect(lambda *_: self.rebuild())
         viewer.track_followed.connect(self.set_followed)
+        viewer.review_changed.connect(self._on_review)
 
     # -- data -------------------------------------------------------------------------------
 
@@ -62,16 +67,22 @@ class TimelineStrip(QWidget):
         if viewer.job is None:
             self.set_timeline(None)
             return
-        frames = [viewer.results.frames[i] for i in sorted(viewer.results.frames)]
+        shown = viewer.reviewed if viewer.review is not None else viewer.results
+        frames = [shown.frames[i] for i in sorted(shown.frames)]
         duration = viewer.info.duration_s if viewer.info else 0.0
         epoch = self._epoch
+        segments = [s for s in self._segments if s.get("review_state") != "rejected"]
         viewer.library.in_background(
-            partial(build_timeline, frames, duration, segments=self._segments),
+            partial(build_timeline, frames, duration, segments=segments),
             on_done=lambda t: epoch == self._epoch and self.set_timeline(t))
 
     def set_timeline(self, timeline: Timeline | None) -> None:
         self.timeline = timeline
         self.setFixedHeight(self._height())
+        self.update()
+
+    def _on_review(self, view) -> None:
+        self.notes = list(view.notes) if view is not None else []
         self.update()
 
     def set_followed(self, track: dict | None) -> None:
@@ -116,10 +127,15 @@ class TimelineStrip(QWidget):
         return [text for start, end, text in self.timeline.text_bars
                 if start - half_bin <= seconds <= end + half_bin]
 
+    def notes_at(self, x: float) -> list[dict]:
+        """The notes whose mark is under `x`."""
+        return [n for n in self.notes if abs(self._x(n["time_s"]) - x) <= NOTE_MARK + 1]
+
     def hover_text(self, x: float) -> str:
         seconds = self.time_at(x)
         texts = self.text_at(seconds)
-        return "\n".join([video_time(seconds), *texts])
+        notes = [f"Note: {n['text']}" if n["text"] else "Bookmark" for n in self.notes_at(x)]
+        return "\n".join([video_time(seconds), *texts, *notes])
 
     # -- painting and the mouse -------------------------------------------------------------
 
@@ -130,9 +146,25 @@ class TimelineStrip(QWidget):
         painter.fillRect(QRectF(MARGIN, TOP + TEXT_ROW / 2 - 1, width, 2), TRACK_COLOR)
         if self.timeline is not None:
             self._paint(painter)
+        if self.notes and self.viewer.info is not None:
+            self._paint_notes(painter)
         if self.viewer.info is not None:
             self._paint_position(painter)
         painter.end()
+
+    def _paint_notes(self, painter: QPainter) -> None:
+        """A flag per note: a staff over the text row and a pennant at its top."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for note in self.notes:
+            x = self._x(note["time_s"])
+            painter.setPen(QPen(NOTE_COLOR, 1.5))
+            painter.drawLine(QPointF(x, 1), QPointF(x, TOP + TEXT_ROW))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(NOTE_COLOR)
+            painter.drawPolygon(QPolygonF([QPointF(x, 1), QPointF(x + NOTE_MARK * 2, 3.5),
+                                           QPointF(x, 6)]))
+        painter.restore()
 
     def _paint(self, painter: QPainter) -> None:
         t = self.timeline
