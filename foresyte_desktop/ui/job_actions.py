@@ -8,6 +8,7 @@ asked about."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 import sys
 from dataclasses import replace
 from functools import partial
@@ -63,6 +64,7 @@ class JobActions(QObject):
         self.notice = notice
         self.settings = settings
         self.summary = QLabel()
+        self.case_for_new: Callable[[], str | None] = lambda: None  # the case new files join
         self._show_when_queued: str | None = None  # a file whose new job gets selected
         self._make_actions()
         self.queue.intake_progress.connect(self._on_intake_progress)
@@ -176,7 +178,7 @@ class JobActions(QObject):
                 self._say("Nothing was queued: the model file is not trusted.")
                 return
             self.library.trust_model(sha, spec.model_path)
-        self.queue.add_paths(paths, spec)
+        self.queue.add_paths(paths, spec, self.case_for_new())
 
     def choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(

@@ -19,6 +19,7 @@ from foresyte_desktop.core.formatting import plural
 from foresyte_desktop.ui.about_dialog import show_about
 from foresyte_desktop.ui.actions import make_action
 from foresyte_desktop.ui.alerts import Alerts
+from foresyte_desktop.ui.cases import Cases
 from foresyte_desktop.ui.find import Find
 from foresyte_desktop.ui.frame_exports import FrameExports
 from foresyte_desktop.ui.job_actions import JobActions
@@ -29,6 +30,7 @@ from foresyte_desktop.ui.menus import (
     build_menus, build_toolbars, job_context_menu, shortcut_actions,
 )
 from foresyte_desktop.ui.notice_bar import NoticeBar
+from foresyte_desktop.ui.report_export import ReportExport
 from foresyte_desktop.ui.result_exports import ResultExports
 from foresyte_desktop.ui.review import Review
 from foresyte_desktop.ui.review_edits import ReviewEdits
@@ -81,6 +83,9 @@ class MainWindow(QMainWindow):
         self.job_list = JobList(self, self.library, self.model, self.table)
         self.job_actions = JobActions(self, self.library, self.model, self.table, self.options,
                                       self.notice, settings)
+        self.cases = Cases(self, self.library, self.model, self.table, self.notice)
+        self.top_layout.insertWidget(1, self.cases.bar)
+        self.job_actions.case_for_new = self.cases.current  # files added go into its case
         self.exports = ResultExports(self, self.library, self.table, settings)
         self.frame_exports = FrameExports(self, self.library, self.viewer, settings)
         self.region_tool = TextRegionTool(self, self.viewer, self.queue,
@@ -90,6 +95,11 @@ class MainWindow(QMainWindow):
         self.review_edits = ReviewEdits(self, self.library, self.viewer, self.panel,
                                         self.notice)
         self.find = Find(self, self.search, self.review)
+        self.search.case_of = self.cases.current
+        self.cases.changed.connect(self.search.set_case)
+        self.cases.changed.connect(self.update_actions)  # what the cases allow now
+        self.report_export = ReportExport(self, self.library, self.table, self.cases,
+                                          self.notice, settings)
         self.alerts = Alerts(self, self.library.watching, self.review, self.notice)
         self.watch_folders = WatchFolders(self, self.library.watching, self.options,
                                           self.notice, settings)
@@ -124,6 +134,7 @@ class MainWindow(QMainWindow):
         top_layout.setSpacing(6)
         top_layout.addWidget(self.notice)
         top_layout.addWidget(self.table, 1)
+        self.top_layout = top_layout
         self.review_split = QSplitter(Qt.Orientation.Horizontal)
         under_viewer = QWidget()
         viewer_layout = QVBoxLayout(under_viewer)
@@ -175,6 +186,8 @@ class MainWindow(QMainWindow):
 
     def update_actions(self) -> None:
         self.job_actions.update_actions()
+        self.cases.update_actions()
+        self.report_export.update_actions()
         self.exports.update_actions(self.table.current_job())
         self._update_frame_actions()
 

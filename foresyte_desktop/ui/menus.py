@@ -15,7 +15,8 @@ def build_menus(window: QMainWindow) -> None:
     file_menu.addActions([jobs.act_add, jobs.act_add_folder, window.watch_folders.act_watch])
     file_menu.addSeparator()
     file_menu.addActions([exports.act_export, frames.act_export_frame, frames.act_copy_frame,
-                          frames.act_export_video, jobs.act_reveal, jobs.act_data_folder])
+                          frames.act_export_video, window.report_export.act_report,
+                          jobs.act_reveal, jobs.act_data_folder])
     file_menu.addSeparator()
     file_menu.addAction(window.act_quit)
 
@@ -30,6 +31,8 @@ def build_menus(window: QMainWindow) -> None:
                           jobs.act_clear_finished])
     jobs_menu.addSeparator()
     jobs_menu.addActions([region.act_draw, region.act_clear])
+    jobs_menu.addSeparator()
+    jobs_menu.addActions([window.cases.act_new, window.cases.act_put, window.cases.act_take_out])
     jobs_menu.addSeparator()
     jobs_menu.addActions(list(exports.act_export_as.values()))
     jobs_menu.addAction(frames.act_export_video)
@@ -103,6 +106,8 @@ def job_context_menu(window: QMainWindow, pos) -> None:
     menu.addSeparator()
     menu.addActions([window.region_tool.act_draw, window.region_tool.act_clear])
     menu.addSeparator()
+    menu.addActions([window.cases.act_put, window.cases.act_take_out])
+    menu.addSeparator()
     menu.addAction(jobs.act_reveal)
     export = menu.addMenu("Export")
     export.addActions(list(window.exports.act_export_as.values()))
@@ -126,4 +131,5 @@ def shortcut_actions(window: QMainWindow) -> list[QAction]:
             viewer.act_show_ocr, viewer.act_show_detections, viewer.act_follow,
             *viewer.navigation_actions(), *viewer.following_actions(),
             *[act for act in edits.menu_actions() if act is not None], edits.act_undo,
-            edits.act_redo, edits.act_replace]
+            edits.act_redo, edits.act_replace, window.cases.act_put,
+            window.report_export.act_report]

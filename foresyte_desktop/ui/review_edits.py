@@ -205,7 +205,7 @@ class ReviewEdits(QObject):
             if on_done is not None:
                 on_done(result)
             self.viewer.refresh_review(on_error=self._refused)
-        self.library.review(action, job_id, *args, on_done=done, on_error=self._refused)
+        self.library.call(action, job_id, *args, on_done=done, on_error=self._refused)
 
     def _refused(self, sentence: str) -> None:
         """An edit that could not be made: why, and the review as it stands (the list shows
@@ -489,8 +489,8 @@ class ReviewEdits(QObject):
     def suggest_fixes(self) -> None:
         if self.job is None:
             return
-        self.library.review(_suggestions, self.job.job_id, on_done=self._offer_fixes,
-                            on_error=self._refused)
+        self.library.call(_suggestions, self.job.job_id, on_done=self._offer_fixes,
+                          on_error=self._refused)
 
     def _offer_fixes(self, suggestions: list[review.Suggestion]) -> None:
         if not suggestions:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
+from foresyte_desktop.core.cases import CaseError, set_case
 from foresyte_desktop.core.intake import IntakeResult, expand_paths, queue_files
 from foresyte_desktop.core.model import Job, JobSpec
 from foresyte_desktop.core.paths import output_dir
@@ -129,9 +130,10 @@ class JobQueue(QObject):
 
     # -- actions ----------------------------------------------------------------------------
 
-    def add_paths(self, paths: list[str], spec: JobSpec) -> None:
-        """Validate files (folders recursively) in the lane; queue the good ones."""
-        self.lane.submit(self._intake, list(paths), spec, on_done=self._on_intake)
+    def add_paths(self, paths: list[str], spec: JobSpec, case: str | None = None) -> None:
+        """Validate files (folders recursively) in the lane; queue the good ones, in the case
+        named `case` if one is given (they are in it by the time they are announced)."""
+        self.lane.submit(self._intake, list(paths), spec, case, on_done=self._on_intake)
 
     def cancel(self, job_ids: list[str]) -> None:
         """Stop running jobs now; cancel pending ones in the store."""
@@ -175,13 +177,19 @@ class JobQueue(QObject):
 
     # -- lane work (runs off the GUI thread) ------------------------------------------------
 
-    def _intake(self, paths: list[str], spec: JobSpec) -> IntakeResult:
+    def _intake(self, paths: list[str], spec: JobSpec, case: str | None = None) -> IntakeResult:
         result = IntakeResult()
         files = expand_paths(paths)
         for n, path in enumerate(files):
             if self._stopping:
                 break
             part = queue_files(self.store, [path], spec)
+            if case is not None and part.queued:
+                try:
+                    set_case(self.store, part.queued, case)
+                except CaseError as exc:  # the case went meanwhile: queued, in no case
+                    log.warning("new jobs left out of a case: %s", exc)
+                    case = None
             result.queued += part.queued
             result.refused += part.refused
             self.intake_progress.emit(n + 1, len(files))

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from foresyte_desktop.core import decode_process, review, search
+from foresyte_desktop.core import cases, decode_process, notes, review, search
 from foresyte_desktop.core.annotate import thumbnail
 from foresyte_desktop.core.errors import ReviewError
 from foresyte_desktop.core.exporters import write_export
@@ -102,13 +102,12 @@ class Library(QObject):
             return review_view(self._store, self._completed(job_id), frames)
         self._reads.submit(work, on_done=on_done, on_error=on_error)
 
-    def review(self, action: Callable[..., Any], job_id: str, *args: Any, on_done: Done,
-               on_error: Failed) -> None:
-        """`action(store, job_id, *args)`, one of core.review's actions (or undo, redo,
-        has_edits), in the lane of reads, so a load asked for after it sees its effect.
-        `on_done(what it returned)`, or `on_error(the ReviewError's sentence)`."""
-        self._reads.submit(action, self._store, job_id, *args, on_done=on_done,
-                           on_error=on_error)
+    def call(self, action: Callable[..., Any], *args: Any, on_done: Done,
+             on_error: Failed) -> None:
+        """`action(store, *args)`, a core function on the store (a review action, undo,
+        redo, a note, a case), in the lane of reads, so a load asked for after it sees its
+        effect. `on_done(what it returned)`, or `on_error(its ForesyteError's sentence)`."""
+        self._reads.submit(action, self._store, *args, on_done=on_done, on_error=on_error)
 
     def review_progress(self, job_ids: list[str], on_done: Done) -> None:
         """`on_done({job id: Progress})` for those of `job_ids` that are completed."""
@@ -154,10 +153,15 @@ class Library(QObject):
         """Load the search index now, so that the first search is quick."""
         self._finds.submit(search.prepare, self._store, on_error=on_error)
 
-    def search(self, text: str, on_done: Done, on_error: Failed) -> None:
-        """`on_done(hits)`: the SearchHits for `text` across every job."""
-        self._finds.submit(search.search, self._store, text, on_done=on_done,
-                           on_error=on_error)
+    def search(self, text: str, on_done: Done, on_error: Failed, *,
+               case: str | None = None) -> None:
+        """`on_done((hits, note_hits))`: the SearchHits for `text` across every job (or the
+        jobs of `case`), and the NoteHits of the notes that hold it."""
+        def work() -> tuple[list[search.SearchHit], list[notes.NoteHit]]:
+            job_ids = cases.case_job_ids(self._store, case) if case is not None else None
+            return (search.search(self._store, text, case=case),
+                    notes.find_notes(self._store, text, job_ids=job_ids))
+        self._finds.submit(work, on_done=on_done, on_error=on_error)
 
     def thumbnail(self, hit: search.SearchHit, on_done: Done) -> None:
         """`on_done(image)`: the hit's frame with its line outlined, decoded and drawn in the
