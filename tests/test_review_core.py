@@ -242,6 +242,7 @@ def test_track_actions(store, video):
     (lambda s, j: review.find_replace(s, j, "GATE 14 N0W", ""), "The correction of segment 1 is "
                                                                 "empty"),
     (lambda s, j: review.merge_tracks(s, j, 1, 2), "This job has no track 1."),
+    (lambda s, j: review.verify(s, "not-a-job", 1), "There is no job not-a-job."),
 ])
 def test_bad_input_gets_a_sentence_and_changes_nothing(store, job, act, message):
     before = segs(store, job)

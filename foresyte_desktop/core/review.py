@@ -8,6 +8,7 @@ nothing. `undo` and `redo` step through the log, so a window's undo stack can be
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,13 @@ ORDERS = ("reading", "unreviewed", "confidence")
 # -- opening a job ------------------------------------------------------------------------------
 
 def _job(store: JobStore, job: Job | str) -> Job:
-    found = store.get_job(job) if isinstance(job, str) else store.get_job(job.job_id)
+    job_id = job if isinstance(job, str) else job.job_id
+    try:
+        uuid.UUID(str(job_id))
+    except ValueError:  # not an id at all: the store would not understand the question
+        found = None
+    else:
+        found = store.get_job(job_id)
     if found is None:
         raise ReviewError(f"There is no job {job if isinstance(job, str) else job.job_id}.")
     return found

@@ -23,6 +23,7 @@ from foresyte_desktop.core.model_trust import check_trusted
 from foresyte_desktop.core.paths import output_dir
 from foresyte_desktop.core.pipelines import PIPELINES, Pipeline
 from foresyte_desktop.core.pipelines.yolo import resolve_model
+from foresyte_desktop.core.report import ReportError, checked_sha256
 from foresyte_desktop.core.results import build_results, write_json
 from foresyte_desktop.core.store import JobStore, fingerprint, utcnow
 from foresyte_desktop.core.watchlists import check_job
@@ -249,4 +250,8 @@ class JobRunner:
         done = self.store.finish(job_id, "completed", error_message=warning,
                                  output_path=str(path), finished_at=job.finished_at)
         check_job(self.store, job_id)  # its watchlist hits are stored as alerts
+        try:  # the file's SHA-256 as analysed, which every report of this run must match
+            checked_sha256(self.store, done)
+        except ReportError as exc:  # changed while it was read: its reports will say so
+            log.warning("job %s: %s", job_id, exc)
         return done
