@@ -58,8 +58,8 @@ def has_edits(store: JobStore, job: Job | str) -> bool:
     """Whether the job's current run has edits in effect (a retry would leave them behind in
     the log, as the earlier run's)."""
     job = _job(store, job)
-    if not store._cursor().execute("SELECT 1 FROM review_log WHERE job_id = ? AND run = ? "
-                                   "LIMIT 1", [job.job_id, run_of(job)]).fetchall():
+    if not store.query("SELECT 1 FROM review_log WHERE job_id = ? AND run = ? "
+                                   "LIMIT 1", [job.job_id, run_of(job)]):
         return False
     return bool(load(store, job).done)
 
@@ -140,16 +140,16 @@ def _bounds(store: JobStore, state: ReviewState) -> tuple[int, float | None]:
     """The number of frames of the job's video (at least up to its last analysed frame), and
     its frame rate."""
     video = store.video_info(state.job_id)
-    last = store._cursor().execute("SELECT max(frame_index) FROM frames WHERE job_id = ?",
-                                   [state.job_id]).fetchone()[0] or 0
+    last = store.query("SELECT max(frame_index) FROM frames WHERE job_id = ?",
+                                   [state.job_id])[0][0] or 0
     return max(video.frame_count if video and video.frame_count else 0, last + 1), \
         (video.fps if video else None)
 
 
 def _time(store: JobStore, state: ReviewState, frame: int) -> float:
     """The time of a frame: its decoder timestamp where it was analysed, else from the rate."""
-    row = store._cursor().execute("SELECT time_s FROM frames WHERE job_id = ? AND frame_index = ?",
-                                  [state.job_id, frame]).fetchall()
+    row = store.query("SELECT time_s FROM frames WHERE job_id = ? AND frame_index = ?",
+                                  [state.job_id, frame])
     if row:
         return round(row[0][0], 3)
     _, fps = _bounds(store, state)

@@ -159,9 +159,9 @@ def review_record(state: ReviewState) -> dict:
 def ocr_columns(store: JobStore, job_ids: list[str]) -> dict:
     """`JobStore.ocr_columns` as corrected by each job's review."""
     cols = store.ocr_columns(job_ids)
-    edited = {str(r[0]) for r in store._cursor().execute(
+    edited = {str(r[0]) for r in store.query(
         "SELECT DISTINCT job_id FROM review_log WHERE list_contains(?, CAST(job_id AS VARCHAR))",
-        [job_ids]).fetchall()}
+        [job_ids])}
     if not edited:
         return cols
     bounds = np.searchsorted(cols["job"], np.arange(len(job_ids) + 1))
@@ -200,9 +200,9 @@ def _corrected_columns(store: JobStore, state: ReviewState, n: int, part: dict) 
     added = [s for s in state.live(SEGMENT) if s["review_state"] == "added"]
     extra = []
     for seg in added:
-        extra += [(fi, t, seg) for fi, t in store._cursor().execute(
+        extra += [(fi, t, seg) for fi, t in store.query(
             "SELECT frame_index, time_s FROM frames WHERE job_id = ? AND frame_index BETWEEN ? "
-            "AND ?", [state.job_id, seg["first_frame"], seg["last_frame"]]).fetchall()]
+            "AND ?", [state.job_id, seg["first_frame"], seg["last_frame"]])]
     if extra:
         corners = {f"{'xy'[i % 2]}{i // 2 + 1}": [s["box"][i // 2][i % 2] for _, _, s in extra]
                    for i in range(8)}

@@ -100,10 +100,11 @@ def _order(item: dict) -> tuple:
 _stored_runs: "weakref.WeakKeyDictionary[JobStore, set]" = weakref.WeakKeyDictionary()
 
 
-def _run_stored(store: JobStore, cur, job_id: str, run: datetime) -> bool:
+def _run_stored(store: JobStore, query, job_id: str, run: datetime) -> bool:
+    """Whether the run is stored; `query(sql, params)`: the store's, or a transaction's."""
     known = _stored_runs.setdefault(store, set())
-    if (job_id, run) not in known and cur.execute(
-            "SELECT 1 FROM review_runs WHERE job_id = ? AND run = ?", [job_id, run]).fetchall():
+    if (job_id, run) not in known and query(
+            "SELECT 1 FROM review_runs WHERE job_id = ? AND run = ?", [job_id, run]):
         known.add((job_id, run))
     return (job_id, run) in known
 
@@ -112,7 +113,7 @@ def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None
     """Store a completed run's segments (with the OCR lines each holds) and tracks under their
     ids, once: a run already stored is left as it is. `frames`: the run's results, if at hand."""
     run = run_of(job)
-    if _run_stored(store, store._cursor(), job.job_id, run):
+    if _run_stored(store, store.query, job.job_id, run):
         return
     if frames is None:
         frames = list(store.frame_results(job.job_id))
@@ -120,7 +121,7 @@ def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None
     tracks = build_tracks(frames)
 
     def work(cur):
-        if _run_stored(store, cur, job.job_id, run):
+        if _run_stored(store, lambda sql, p: cur.execute(sql, p).fetchall(), job.job_id, run):
             return
         rows, lines = [], []
         for n, (seg, members) in enumerate(segments, start=1):
@@ -149,7 +150,7 @@ def store_run(store: JobStore, job: Job, frames: list[FrameResult] | None = None
         cur.execute("INSERT INTO review_runs VALUES (?, ?, ?)", [job.job_id, run, utcnow()])
     for attempt in range(CONFLICT_RETRIES):
         try:
-            return store._write(work)
+            return store.transaction(work)
         except duckdb.ConstraintException:
             # Another thread is storing the same run: once it commits, `work` finds it stored.
             if attempt == CONFLICT_RETRIES - 1:
@@ -167,9 +168,9 @@ def _machine_items(store: JobStore, job_id: str, run: datetime) -> dict[tuple[st
     found = cache.get((job_id, run))
     if found is None:
         found = {(kind, item_id): json.loads(machine) for kind, item_id, machine in
-                 store._cursor().execute(
+                 store.query(
                      "SELECT kind, item_id, machine FROM review_items WHERE job_id = ? AND run = ?",
-                     [job_id, run]).fetchall()}
+                     [job_id, run])}
         cache[(job_id, run)] = found
     return found
 
@@ -181,10 +182,10 @@ _log_cache: "weakref.WeakKeyDictionary[JobStore, dict]" = weakref.WeakKeyDiction
 def _log_rows(store: JobStore, job_id: str) -> list[LogEntry]:
     cache = _log_cache.setdefault(store, {})
     known = cache.get(job_id, [])
-    rows = store._cursor().execute(
+    rows = store.query(
         "SELECT seq, run, action, op, kind, target, before, after, undoes, made_at, "
         "user_name FROM review_log WHERE job_id = ? AND seq > ? ORDER BY seq",
-        [job_id, known[-1].seq if known else 0]).fetchall()
+        [job_id, known[-1].seq if known else 0])
     if rows:
         known = known + [
             LogEntry(seq, r, action, op, kind, target, json.loads(before) if before else None,
@@ -240,7 +241,7 @@ def append(store: JobStore, state: ReviewState, op: str,
              [json.dumps(c[3], ensure_ascii=False) for c in changes], now, user])
         _touch(cur, state.job_id, now)
         return action
-    return store._write(work)
+    return store.transaction(work)
 
 
 def append_step(store: JobStore, state: ReviewState, op: str, action: int) -> None:
@@ -254,7 +255,7 @@ def append_step(store: JobStore, state: ReviewState, op: str, action: int) -> No
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [seq, state.job_id, state.run, seq, op, action, now, user])
         _touch(cur, state.job_id, now)
-    store._write(work)
+    store.transaction(work)
 
 
 def _touch(cur, job_id: str, now: datetime) -> None:
@@ -263,12 +264,12 @@ def _touch(cur, job_id: str, now: datetime) -> None:
 
 def run_lines(store: JobStore, job_id: str, run: datetime) -> dict[tuple[int, int], int]:
     """(frame_index, line number) → the machine segment the OCR line was merged into."""
-    return {(fi, n): seg for seg, fi, n in store._cursor().execute(
+    return {(fi, n): seg for seg, fi, n in store.query(
         "SELECT segment_id, frame_index, line_no FROM review_lines WHERE job_id = ? AND run = ?",
-        [job_id, run]).fetchall()}
+        [job_id, run])}
 
 
 def edited_runs(store: JobStore, job_id: str) -> list[datetime]:
     """The runs of a job that have rows in the log, oldest first."""
-    return [r[0] for r in store._cursor().execute(
-        "SELECT DISTINCT run FROM review_log WHERE job_id = ? ORDER BY run", [job_id]).fetchall()]
+    return [r[0] for r in store.query(
+        "SELECT DISTINCT run FROM review_log WHERE job_id = ? ORDER BY run", [job_id])]
