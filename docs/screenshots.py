@@ -163,12 +163,14 @@ def readme_shots(app, window) -> None:
     window.find.dock.hide()
     half_reviewed(app, window)
     shoot(app, window, ROOT / "docs" / "screenshot-review.png")
+    window.cases.choice.setCurrentIndex(0)  # every job again, for the review set
 
 
 def half_reviewed(app, window) -> None:
     """The announcements job reviewed by its keys' actions up to half way: three lines
-    verified, the fourth corrected on screen."""
-    from foresyte_desktop.core import review
+    verified, the fourth corrected on screen, a bookmark on the fifth; the job in a case, and
+    that case chosen over the job list."""
+    from foresyte_desktop.core import cases, notes, review
     show(app, window, "platform announcements.mp4", 0)
     edits = window.review_edits
     wait_for(app, lambda: edits.view is not None, 60, "the review")
@@ -180,6 +182,15 @@ def half_reviewed(app, window) -> None:
     edits.run(review.set_text, fourth["id"], "SWINDON AND BATH SPA", text="Correct")
     wait_for(app, lambda: edits.view.segments[3]["text"] == "SWINDON AND BATH SPA", 60,
              "the correction")
+    edits.run(notes.add_bookmark, edits.view.segments[4]["first_frame"], "the platform changes",
+              text="Bookmark")
+    wait_for(app, lambda: edits.view.notes, 60, "the bookmark")
+    job_id = window.viewer.job.job_id
+    window.library.call(lambda store: (cases.new_case(store, "Case 2291"),
+                                       cases.set_case(store, [job_id], "Case 2291")),
+                        on_done=lambda _: window.cases.reload(then_choose="Case 2291"),
+                        on_error=print)
+    wait_for(app, lambda: window.cases.current() == "Case 2291", 60, "the case")
     window.viewer.seek(fourth["first_frame"] + 3)
     window.panel.select_segment(fourth["id"])
     wait_for(app, lambda: window.viewer.shown_index == fourth["first_frame"] + 3, 60,
