@@ -250,12 +250,21 @@ def test_filters_n_and_shift_n_and_the_lowest_confidence_first(qtbot, window, st
     assert confidences == sorted(confidences)
 
 
-def test_a_running_job_stays_view_only(qtbot, window, store, data_dir, words):
+def test_a_running_job_stays_view_only(qtbot, window, store, data_dir, words, monkeypatch):
     job = run_job(store, data_dir, words)
     open_review(qtbot, window, job)
     assert window.review_edits.act_verify.isEnabled()
-    window.viewer.show_job(None)
-    qtbot.waitUntil(lambda: window.review_edits.view is None, timeout=5000)
+    asked = []  # Delete in the job table still offers to remove the job
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text()))
+    window.table.setFocus()
+    press(qtbot, Qt.Key.Key_Delete)
+    assert asked and asked[0].startswith("Remove “gate.mp4”")
+    assert all(s["review_state"] == "unreviewed" for s in segments(window))
+    running = stored_job(store, words, [], finish=False)  # a job still being read
+    window.model.upsert([running])
+    window.table.select_job(running.job_id)
+    qtbot.waitUntil(lambda: window.viewer.job.job_id == running.job_id and
+                    window.review_edits.view is None, timeout=5000)
     assert not window.review_edits.act_verify.isEnabled()
     assert not window.panel.review_bar.isVisible()
 
