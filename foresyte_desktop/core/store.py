@@ -45,6 +45,7 @@ REVIEW_TABLES = ("review_runs", "review_items", "review_lines", "review_log")
 # The same for a job's case and the hashes of its input file (cases.py, report.py).
 CASE_TABLES = ("case_jobs", "input_hashes")
 CONFLICT_RETRIES = 200
+CLOSE_RETRIES = 100  # 50 ms apart: how long a close waits for a query in flight to end
 
 
 def utcnow() -> datetime:
@@ -177,7 +178,16 @@ class JobStore:
                 except duckdb.Error:
                     pass
             self._cursors.clear()
-        self._conn.close()
+        # A query another thread has in flight (a last read as the app quits) holds the
+        # connection for a moment: wait for it rather than fail the close.
+        for attempt in range(CLOSE_RETRIES):
+            try:
+                self._conn.close()
+                break
+            except duckdb.ResourceInUseException:
+                if attempt == CLOSE_RETRIES - 1:
+                    raise
+                time.sleep(0.05)
         if _wipe_marker(self.path).exists():
             _rewrite_without_freed_blocks(self.path)
 
