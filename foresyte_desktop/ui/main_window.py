@@ -84,7 +84,6 @@ class MainWindow(QMainWindow):
         self.job_actions = JobActions(self, self.library, self.model, self.table, self.options,
                                       self.notice, settings)
         self.cases = Cases(self, self.library, self.model, self.table, self.notice)
-        self.top_layout.insertWidget(1, self.cases.bar)
         self.job_actions.case_for_new = self.cases.current  # files added go into its case
         self.exports = ResultExports(self, self.library, self.table, settings)
         self.frame_exports = FrameExports(self, self.library, self.viewer, settings)
@@ -134,7 +133,6 @@ class MainWindow(QMainWindow):
         top_layout.setSpacing(6)
         top_layout.addWidget(self.notice)
         top_layout.addWidget(self.table, 1)
-        self.top_layout = top_layout
         self.review_split = QSplitter(Qt.Orientation.Horizontal)
         under_viewer = QWidget()
         viewer_layout = QVBoxLayout(under_viewer)
@@ -279,6 +277,8 @@ class MainWindow(QMainWindow):
         return {cancel: "cancel", keep: "interrupt"}.get(box.clickedButton())
 
     def _finish_close(self) -> None:
-        self.library.wait(2000)
+        # Every read and edit asked for is done before the store closes (an edit made just
+        # before quitting is saved; a report being written is finished).
+        self.library.wait(30_000)
         self._closed = True
         self.close()

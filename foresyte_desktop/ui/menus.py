@@ -88,6 +88,8 @@ def build_toolbars(window: QMainWindow) -> None:
     options.setMovable(False)
     for widget in window.options.widgets():
         options.addWidget(widget)
+    options.addSeparator()
+    options.addWidget(window.cases.bar)  # the case new files join, and the list shows
     window.addToolBar(options)
 
 

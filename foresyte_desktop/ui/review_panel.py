@@ -52,7 +52,8 @@ def _list(headers: list[str]) -> QTreeWidget:
     return tree
 
 
-def _section(title: str, body: QWidget, extra: QWidget | None = None) -> QWidget:
+def _section(title: str, body: QWidget, extra: QWidget | None = None,
+             beside_title: QWidget | None = None) -> QWidget:
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(8, 6, 8, 4)
@@ -61,7 +62,14 @@ def _section(title: str, body: QWidget, extra: QWidget | None = None) -> QWidget
     font = QFont(heading.font())
     font.setBold(True)
     heading.setFont(font)
-    layout.addWidget(heading)
+    if beside_title is None:
+        layout.addWidget(heading)
+    else:  # on the title's line: no height of its own in a short window
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(heading)
+        row.addWidget(beside_title, 1)
+        layout.addLayout(row)
     if extra is not None:
         layout.addWidget(extra)
     layout.addWidget(body, 1)
@@ -175,13 +183,8 @@ class ReviewPanel(QSplitter):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.filter, 1)
         row.addWidget(self.show_choice)
-        column = QWidget()
-        rows = QVBoxLayout(column)
-        rows.setContentsMargins(0, 0, 0, 0)
-        rows.setSpacing(4)
-        rows.addWidget(self.review_bar)
-        rows.addWidget(tools)
-        self.addWidget(_section("Found in the video", self.tabs, column))
+        self.review_bar.setMaximumHeight(self.filter.sizeHint().height())
+        self.addWidget(_section("Found in the video", self.tabs, tools, self.review_bar))
         self.addWidget(_section("This frame", self.frame_items, self.frame_title))
         self.setSizes([260, 330, 250])
         self.show_job(None)
