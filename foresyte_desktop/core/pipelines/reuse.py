@@ -137,11 +137,22 @@ def _overlap(a: tuple, b: tuple) -> float:
     return w * h / max(smaller, 1e-6)
 
 
-def _extends(new: tuple, old: tuple) -> bool:
-    """Whether `new` reaches well past `old` (a line that grew), beyond detection jitter."""
+def _extends(new: tuple, old: tuple, others: Iterable[tuple] = ()) -> bool:
+    """Whether `new` reaches well past `old` (a line that grew), beyond detection jitter and
+    into anything but the boxes `others` of the lines beside it: a box that reaches into a
+    neighbouring line's glyphs is the detector joining the two, not a line that grew."""
     slack = 0.5 * (old[3] - old[1])
-    return new[0] < old[0] - slack or new[2] > old[2] + slack or \
-        new[1] < old[1] - slack or new[3] > old[3] + slack
+    strips = []  # the parts of `new` past `old`, where it reaches out by more than the slack
+    if new[0] < old[0] - slack:
+        strips.append((new[0], new[1], old[0] - slack, new[3]))
+    if new[2] > old[2] + slack:
+        strips.append((old[2] + slack, new[1], new[2], new[3]))
+    if new[1] < old[1] - slack:
+        strips.append((new[0], new[1], new[2], old[1] - slack))
+    if new[3] > old[3] + slack:
+        strips.append((new[0], old[3] + slack, new[2], new[3]))
+    others = list(others)
+    return any(not any(_overlap(strip, other) > 0 for other in others) for strip in strips)
 
 
 def _padded(quad: np.ndarray) -> np.ndarray:
@@ -499,7 +510,8 @@ class ChangeDrivenReader:
             known = [old for old in self._active() if old.pending is None or old.pending > pos]
             best = max(known, key=lambda old: iou(old.rect, line.rect), default=None)
             if best is not None and iou(best.rect, line.rect) >= MATCH_IOU and \
-                    not _extends(line.rect, best.rect):
+                    not _extends(line.rect, best.rect,
+                                 (old.rect for old in known if old is not best)):
                 continue  # a line already known, and unchanged
             # Never back across the end of a line in the same place: those frames show it.
             before = [old for old in self._lines if old.last is not None and
@@ -563,10 +575,11 @@ class ChangeDrivenReader:
             self.stats["lines_read"] += line.reading is not None
 
     def _refine(self, ready: list[tuple[_Line, list[int]]]) -> None:
-        """Detect again on the mean of the frames a new line is read from, in the rows
-        around it, and take the box found there where it reaches well past the first one: over
-        a busy background a single frame's detection can lose a short word at the end of a
-        line, which the mean still shows."""
+        """Detect again on the mean of the frames a new line is read from, in the rows around
+        it and at the frame's own resolution, and read the line from the box found there
+        when it is one box like the first one: over a busy background a single frame's
+        detection, shrunk to DET_MAX_SIDE, can lose a short word at the end of a line or
+        reach into the glyph of a line beside it, which the mean at full size shows apart."""
         groups: dict[tuple[int, int], list[_Line]] = {}
         for line, span in ready:
             if len(span) >= REFINE_FRAMES and line.moving_from is None:
@@ -580,16 +593,18 @@ class ChangeDrivenReader:
             for p in range(first, last + 1):
                 total += self._slot(p).image[self._region][top:bottom]
             mean = (total / (last - first + 1)).round().astype(np.uint8)
-            quads = [q + np.float32([0, top]) for q in self.engine.detect(mean)]
+            found = [q + np.float32([0, top])
+                     for q in self.engine.detect(mean, max_side=max(mean.shape[:2]))]
+            rects = [(q, _rect(q)) for q in found]
             self.stats["frames_detected"] += 1
             self.stats["detections_on_mean"] += 1
             for line in lines:
-                best = max(quads, key=lambda q: iou(_rect(q), line.rect), default=None)
-                if best is None or iou(_rect(best), line.rect) < MATCH_IOU or \
-                        not _extends(_rect(best), line.rect):
-                    continue  # the same box, give or take the detector's jitter
-                line.quad, line.rect = best, _rect(best)
-                line.sig = Signature(self._slot(first).small, best, self.scale)
+                inside = [(q, r) for q, r in rects if _overlap(r, line.rect) > 0.5]
+                best = max(inside, key=lambda qr: iou(qr[1], line.rect), default=None)
+                if best is None or iou(best[1], line.rect) < MATCH_IOU or len(inside) > 1:
+                    continue  # not found again, or in pieces: the first box holds them all
+                line.quad, line.rect = best[0], best[1]
+                line.sig = Signature(self._slot(first).small, best[0], self.scale)
                 for p in range(first + 1, last + 1):
                     line.sig.learn(self._slot(p).small)
 
