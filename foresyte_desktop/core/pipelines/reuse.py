@@ -10,8 +10,10 @@ through the buffered frames to the exact frame it appeared on; a line whose sign
 (two frames in a row, so that one noisy frame does not count) ends on the frame before.
 
 Each still line is recognised once, from the mean of its first `READ_FRAMES` frames, which
-averages a moving background away (its box is detected again on that mean too, so that a word
-single frames lose is read); the frames after it carry that reading with
+averages a moving background away (its box is detected again on that mean too, at the frame's
+own resolution, so that a word single frames lose is read); a reading less confident than
+`CONFIRM` is reported only once a second one, from the frames after those, gives the same text
+(else the line is read afresh from there). The frames after carry the reading with
 `reused_from`, and `checked` says how it was proven there: "glyphs" when the signal saw every
 carried line unchanged, "read" when a line whose signal was unsure was recognised again on
 that frame (at most every `VERIFY_S`; the frames in between wait for that reading) and read
@@ -51,6 +53,11 @@ REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from
 # again show is wrong there: a changed glyph scores about 15, a busy background's wavering
 # between readings of the same line at most 8.
 KEEP_NATS = 10.0
+# A still line read less confidently than this is reported only once a second reading, from the
+# mean of the frames after its first ones, gives the same text: every still line of the
+# development videos reads at 0.89 or more, while textures and faint watermarks of real footage
+# read as 0.5-0.84 and as something else on the next frames.
+CONFIRM = 0.85
 READ_FRAMES = 8  # a still line is recognised from the mean of its first frames ...
 REFINE_FRAMES = 3  # ... and, where there are this many, detected again on that mean
 YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
@@ -110,6 +117,7 @@ class _Line:
     ended_young: bool = False  # it changed as soon as it came
     moved: bool = False  # its last change moved its ink sideways
     read: bool = False
+    confirm: bool = False  # its reading waits for a second one (CONFIRM)
     reading: OcrLine | None = None
     read_at: int | None = None  # frame index the reading belongs to
     rect: tuple = field(default=())
@@ -178,7 +186,7 @@ def _empty_stats() -> dict:
         "probes_skipped",
         "boxes_detected",
         "boxes_recognised", "lines_read", "lines_read_again", "changes_read",
-        "frames_with_reuse", "lines_reused"), 0)
+        "frames_with_reuse", "lines_reused", "readings_unconfirmed"), 0)
 
 
 class ChangeDrivenReader:
@@ -246,6 +254,7 @@ class ChangeDrivenReader:
             self._step(_Slot(pos, frame.index, frame.time_s, frame.image, small, now,
                              self._still(small, now)))
             self._read_ready(pos)
+            self._confirm(pos)
             self._prove(pos)
             yield from self._emit()
         if pos >= 0:
@@ -255,6 +264,7 @@ class ChangeDrivenReader:
             for line in self._lines:
                 line.pending = None
             self._read_ready(pos, force=True)
+            self._confirm(pos, force=True)
             self._prove(pos, force=True)
             yield from self._emit()
 
@@ -572,7 +582,45 @@ class ChangeDrivenReader:
             line.reading = ocr_line(reading.text, reading.score, line.quad + self._offset)
             line.read_at = self._slot(line.first).index
             line.checked_at = span[-1]
+            line.confirm = line.reading is not None and line.moving_from is None and \
+                line.reading.confidence < CONFIRM
             self.stats["lines_read"] += line.reading is not None
+
+    def _confirm(self, pos: int, force: bool = False) -> None:
+        """Read again each line whose first reading was unconfident (CONFIRM), from the mean of
+        up to READ_FRAMES frames after its first ones (until frame `pos`, or its last frame):
+        the same text confirms the reading. Anything else drops it (its first frames show no
+        text) and, while the line is on screen, it ends there and is detected and read afresh
+        from that frame (text that faded in reads clearly then); with no frames after the
+        first ones (a line that short, or the end of the video) the reading is dropped."""
+        waiting = []
+        for line in self._lines:
+            if not line.confirm:
+                continue
+            start = line.checked_at + 1
+            end = min(pos if line.last is None else line.last, start + READ_FRAMES - 1)
+            if force or line.last is not None or end - start + 1 >= READ_FRAMES:
+                waiting.append((line, range(start, end + 1)))
+        if not waiting:
+            return
+        spans = [(line, span) for line, span in waiting if len(span)]
+        again = self.engine.recognise([self._mean_crop(line.quad, span) for line, span in spans])
+        self.stats["lines_read_again"] += len(spans)
+        confirmed = {id(line) for (line, _), reading in zip(spans, again)
+                     if squeezed(reading.text) == squeezed(line.reading.text)}
+        changed_at = None
+        for line, span in waiting:
+            line.confirm = False
+            if id(line) in confirmed:
+                continue
+            line.reading = None
+            self.stats["readings_unconfirmed"] += 1
+            if len(span) and line.last is None and not force:
+                self._end(line, span[0] - 1)
+                changed_at = span[0] if changed_at is None else min(changed_at, span[0])
+        if changed_at is not None:
+            self._detect_fired()
+            self._detect(self._slot(changed_at), "change", bound=changed_at)
 
     def _refine(self, ready: list[tuple[_Line, list[int]]]) -> None:
         """Detect again on the mean of the frames a new line is read from, in the rows around
@@ -614,7 +662,8 @@ class ChangeDrivenReader:
             if slot.pos > self._covered:
                 return  # a later detection may still find text on it
             here = [line for line in self._lines if line.on(slot.pos)]
-            if any(not line.read or (line.pending is not None and slot.pos >= line.pending) or
+            if any(not line.read or line.confirm or
+                   (line.pending is not None and slot.pos >= line.pending) or
                    (line.unsure_from is not None and slot.pos >= line.unsure_from)
                    for line in here):
                 return
