@@ -41,7 +41,7 @@ from foresyte_desktop.core.pipelines.change_signal import UNSURE, Signature, edg
     signal_scale, small_grey
 from foresyte_desktop.core.pipelines.ocr import Reading, TextEngine, crop, ocr_line
 from foresyte_desktop.core.roi import Roi, roi_pixels
-from foresyte_desktop.core.text import squeezed
+from foresyte_desktop.core.text import normalise, squeezed
 from foresyte_desktop.core.video import Frame, VideoReader, prefetched
 
 GAP_S = 0.2  # new still edges are detected on at most this often ...
@@ -54,10 +54,10 @@ REFRESH_S = 10.0  # every line is read afresh this often; resuming restarts from
 # between readings of the same line at most 8.
 KEEP_NATS = 10.0
 # A still line read less confidently than this is reported only once a second reading, from the
-# mean of the frames after its first ones, gives the same text: every still line of the
-# development videos reads at 0.89 or more, while textures and faint watermarks of real footage
-# read as 0.5-0.84 and as something else on the next frames.
-CONFIRM = 0.85
+# mean of the frames after its first ones, gives the same text: still lines of the development
+# and test videos read at 0.79 or more (short words over a moving picture), while a fire and a
+# sketch in real footage read as 福 and WB at 0.53-0.6, and as something else on the next frames.
+CONFIRM = 0.75
 READ_FRAMES = 8  # a still line is recognised from the mean of its first frames ...
 REFINE_FRAMES = 3  # ... and, where there are this many, detected again on that mean
 YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
@@ -589,10 +589,11 @@ class ChangeDrivenReader:
     def _confirm(self, pos: int, force: bool = False) -> None:
         """Read again each line whose first reading was unconfident (CONFIRM), from the mean of
         up to READ_FRAMES frames after its first ones (until frame `pos`, or its last frame):
-        the same text confirms the reading. Anything else drops it (its first frames show no
-        text) and, while the line is on screen, it ends there and is detected and read afresh
-        from that frame (text that faded in reads clearly then); with no frames after the
-        first ones (a line that short, or the end of the video) the reading is dropped."""
+        the same text (case, accents and spacing aside) confirms the reading. Anything else
+        drops it (its first frames show no text) and, while the line is on screen, it ends
+        there and is detected and read afresh from that frame (text that faded in reads
+        clearly then); with no frames after the first ones (a line that short, or the end of
+        the video) the reading is dropped."""
         waiting = []
         for line in self._lines:
             if not line.confirm:
@@ -606,8 +607,10 @@ class ChangeDrivenReader:
         spans = [(line, span) for line, span in waiting if len(span)]
         again = self.engine.recognise([self._mean_crop(line.quad, span) for line, span in spans])
         self.stats["lines_read_again"] += len(spans)
+        # The same text, as ForeSyte compares text: case, accents and spacing aside.
         confirmed = {id(line) for (line, _), reading in zip(spans, again)
-                     if squeezed(reading.text) == squeezed(line.reading.text)}
+                     if squeezed(normalise(reading.text)) ==
+                     squeezed(normalise(line.reading.text))}
         changed_at = None
         for line, span in waiting:
             line.confirm = False
