@@ -121,3 +121,35 @@ def test_a_line_missing_all_along_does_not_hide_a_short_stale_one():
     assert stretch["kind"] == "missing" and result["longest_stale_s"] == 0.1
     assert [line["text"] for line in result["lines"]] == ["LOGO"]
     assert "missing" in fmt_report("clip", result)
+
+
+def test_a_reading_the_reference_flickers_around_is_unsteady_not_stale():
+    # A faint watermark: the reference reads its place as A, then B, then A again; the fast
+    # path holds one reading of it that the reference never gives.
+    ref = doc({0: ["微信公众号"], 30: ["销信公众号"], 60: ["微信公众号"], 90: ["微信公伙号"]},
+              step=3, last=120)
+    fast = doc({0: ["有信公众号"]}, last=120)
+    result = compare(ref, fast)
+    (stretch,) = result["stretches"]
+    assert stretch["kind"] == "unsteady" and stretch["stale"][0]["reference_unsteady"]
+    assert result["stale_stretches"] == 0 and result["longest_stale_s"] == 0.0
+    assert result["unsteady_stretches"] == 1 and result["longest_unsteady_s"] == 4.0
+    assert "flickers there" in fmt_report("clip", result)
+
+
+def test_text_that_changed_once_or_was_read_before_stays_stale_under_a_flicker_rule():
+    # The reference reads A steadily, then B steadily: a misreading carried past the change
+    # is stale.
+    ref = doc({0: ["Gate 14 closes"], 60: ["Gate 15 closes"]}, step=3, last=120)
+    fast = doc({0: ["Gate 14 c1oses"]}, last=120)
+    result = compare(ref, fast)
+    assert [s["kind"] for s in result["stretches"]] == ["stale"]
+    assert result["longest_stale_s"] == 4.0 and result["longest_unsteady_s"] == 0.0
+    # A reading the reference gave before, carried over A, B, A: stale, however the
+    # reference reads that place.
+    ref = doc({0: ["Gate 14"], 30: ["Gate 15"], 60: ["Gate 14"], 90: ["Gate 15"]}, step=3,
+              last=120)
+    fast = doc({0: ["Gate 14"]}, last=120)
+    result = compare(ref, fast)
+    assert result["stretches"] and {s["kind"] for s in result["stretches"]} == {"stale"}
+    assert result["unsteady_stretches"] == 0

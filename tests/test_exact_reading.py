@@ -1,12 +1,15 @@
 """Reading text exactly, frame by frame, with the real RapidOCR on videos the test builds: a
 carried reading is never kept once one glyph changed (Latin and CJK, a glyph replaced and a
-glyph gained), a short line right after another is read on each of its frames, and a word that
-a busy background hides on single frames is read on every frame of its line."""
+glyph gained), a short line right after another is read on each of its frames, a word that
+a busy background hides on single frames is read on every frame of its line, and an
+unconfident reading is reported only where a second reading gives the same text."""
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from foresyte_desktop.core.pipelines import create_pipeline
+from foresyte_desktop.core.pipelines import create_pipeline, reuse
+from foresyte_desktop.core.pipelines.ocr import TextEngine
 from foresyte_desktop.core.video import VideoReader
 from tests.videos import CJK_FONT, LATIN_FONT, make_speckled_word_video, make_subtitle_video
 
@@ -97,3 +100,42 @@ def test_a_word_single_frames_lose_is_read_on_every_frame_of_its_line(tmp_path):
     assert not any(got[:10]) and not any(got[50:])
     wrong = [(i, texts) for i, texts in enumerate(got[10:50], 10) if line not in texts]
     assert not wrong, f"{len(wrong)} frames lack the whole line, first: {wrong[:3]}"
+
+
+class FirstReadingUnsure(TextEngine):
+    """The real engine, except that its first recognition of a line comes back unconfident
+    and, if `wrong` is given, as that text: how a texture or a faint watermark reads."""
+
+    def __init__(self, wrong: str | None = None):
+        super().__init__()
+        self.wrong, self.first = wrong, True
+
+    def recognise(self, crops):
+        readings = super().recognise(crops)
+        if self.first and readings:
+            self.first = False
+            readings[0] = replace(readings[0], text=self.wrong or readings[0].text, score=0.6)
+        return readings
+
+
+def unsure_run(path: Path, engine: TextEngine) -> list[list[str]]:
+    with VideoReader(path) as reader:
+        run = reuse.ChangeDrivenReader(engine, reader, stride=1).run(max_frames=None)
+        return [[squeeze(line.text) for line in result.ocr] for _, result in run]
+
+
+@pytest.mark.slow
+def test_an_unconfident_reading_is_reported_only_where_a_second_reading_agrees(tmp_path):
+    need(LATIN_FONT)
+    script = [([], 10), ([("Gate 14 closes at ten", BOTTOM)], 40), ([], 10)]
+    path = make_subtitle_video(tmp_path / "unsure.mp4", script, font=LATIN_FONT)
+    # Read the same again from the frames after: the reading stands on every frame.
+    assert_frame_by_frame(script, unsure_run(path, FirstReadingUnsure()))
+    # Read otherwise the second time: the first reading is never reported; the line is read
+    # afresh from the frames after its first ones and holds from there.
+    got = unsure_run(path, FirstReadingUnsure(wrong="Gate 15 closes at ten"))
+    assert not any(squeeze("Gate 15 closes at ten") in texts for texts in got)
+    line = [squeeze("Gate 14 closes at ten")]
+    assert not any(got[:10]) and not any(got[50:])
+    assert all(texts in ([], line) for texts in got[10:50])
+    assert all(texts == line for texts in got[10 + reuse.READ_FRAMES:50])

@@ -117,3 +117,15 @@ def test_a_job_reports_the_work_skipped_and_marks_reuse_in_its_json(store, data_
     doc = json.load(open(job.output_path, encoding="utf-8"))
     reused = [r for r in doc["results"] if "reused_from" in r]
     assert len(reused) >= 35 and all(r["ocr"] for r in reused)
+
+
+def test_a_box_reaching_into_the_line_beside_it_is_not_a_line_that_grew():
+    # Two pieces of one subtitle row; a detection shrunk for speed takes the second piece with
+    # the end of the first piece's last glyph (read as an extra character), with no new ink.
+    first, second = (232, 628, 708, 671), (744, 628, 1048, 668)
+    joined = (691, 628, 1050, 672)
+    assert reuse._extends(joined, second)  # alone, it looks like a grown line
+    assert not reuse._extends(joined, second, [first])
+    # A box that reaches into empty picture has grown, whatever lies elsewhere on the row.
+    assert reuse._extends((600, 628, 1050, 672), second, [(100, 628, 300, 671)])
+    assert not reuse._extends((735, 627, 1052, 670), second, [first])  # detection jitter

@@ -19,10 +19,18 @@ On each reference frame a line is
 - `stretches`: every run of consecutive reference frames on which the two differ lasting longer
   than `min_s` (from the first to the last differing frame's time), with the lines stale and
   missing in it, each over its own runs of consecutive frames; a stretch is `stale` when a line
-  in it stays stale for longer than `min_s`, else `missing`. `longest_stale_s` is the longest
-  such run of a stale line in the video. A stale line the reference read until shortly before
-  is text carried past its end; one it never read is more likely a misreading
+  in it stays stale for longer than `min_s`, else `unsteady` when such a line is unsteady (below),
+  else `missing`. `longest_stale_s` is the longest run of a stale line in the video that is not
+  unsteady, `longest_unsteady_s` that of an unsteady one. A stale line the reference read until
+  shortly before is text carried past its end; one it never read is more likely a misreading
   (`reference_read_until_s`: the reference's last frame before the run that read it, or None).
+
+A stale run is `unsteady` when the reference never read the line and, in its place (the
+reference's lines overlapping ForeSyte's box), the reference itself reads one text, then
+another, then the first again during the run: text that flickers between readings of the same
+pixels, such as a faint watermark of glyphs a few pixels wide, has no steady reading for a
+carried one to be stale against. Text that changed once (the reference steady before and
+after) and a line the reference read before stay stale.
 """
 from __future__ import annotations
 
@@ -50,6 +58,52 @@ def frame_lines(record: dict) -> list[str]:
     return lines
 
 
+def _places(record: dict) -> list[tuple[str, tuple]]:
+    """(normalised line, its box as x0, y0, x1, y1) of one record, without empty lines."""
+    out = []
+    for ocr in record.get("ocr", []):
+        line = norm(ocr.get("text", ""))
+        box = ocr.get("box") or [[0, 0]]
+        xs, ys = [p[0] for p in box], [p[1] for p in box]
+        if line:
+            out.append((line, (min(xs), min(ys), max(xs), max(ys))))
+    return out
+
+
+def _overlap(a: tuple, b: tuple) -> float:
+    """The intersection of two boxes as a share of the smaller one."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / max(smaller, 1e-6)
+
+
+def _in_place(line: str, fast: dict, ref: dict) -> str | None:
+    """What the reference reads where ForeSyte's `line` is on one frame (its lines overlapping
+    ForeSyte's box, left to right, joined); None when ForeSyte's box is unknown there."""
+    boxes = [box for text, box in _places(fast) if text == line]
+    if not boxes:
+        return None
+    there = sorted((box[0], text) for text, box in _places(ref) if _overlap(box, boxes[0]) > 0.5)
+    return "".join(text for _, text in there)
+
+
+def _flickers(texts: list[str | None]) -> bool:
+    """Whether a sequence of readings of one place returns to an earlier reading after another
+    one (A, B, A): the reader wavering, not the text changing."""
+    seen, before = set(), None
+    for text in texts:
+        if not text:
+            continue
+        if text != before and text in seen:
+            return True
+        seen.add(text)
+        before = text
+    return False
+
+
 def _present(line: str, lines: list[str], joined: str) -> bool:
     return line in lines or line in joined
 
@@ -64,14 +118,14 @@ def frame_diff(ref: list[str], fast: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _carried(fast_results: list[dict]):
-    """A lookup: frame index -> ForeSyte's lines on that frame (its latest record at or before)."""
+    """A lookup: frame index -> ForeSyte's record on that frame (its latest at or before)."""
     records = sorted(fast_results, key=lambda r: r["frame_index"])
-    pos, current = 0, []
+    pos, current = 0, {"ocr": []}
 
-    def at(index: int) -> list[str]:
+    def at(index: int) -> dict:
         nonlocal pos, current
         while pos < len(records) and records[pos]["frame_index"] <= index:
-            current = frame_lines(records[pos])
+            current = records[pos]
             pos += 1
         return current
     return at
@@ -87,11 +141,13 @@ def compare(reference: dict, fast: dict, *, min_s: float = MIN_S, gap_s: float |
     run, `fast` ForeSyte's."""
     ref_frames = sorted(reference.get("results", []), key=lambda r: r["frame_index"])
     at = _carried(fast.get("results", []))
-    rows = []  # (frame_index, time_s, ref lines, fast lines, missing, stale)
+    rows = []  # (frame_index, time_s, ref lines, fast lines, missing, stale, ref, fast record)
     for rec in ref_frames:
-        ref, got = frame_lines(rec), at(rec["frame_index"])
+        fast_rec = at(rec["frame_index"])
+        ref, got = frame_lines(rec), frame_lines(fast_rec)
         missing, stale = frame_diff(ref, got)
-        rows.append((rec["frame_index"], float(rec["time_s"]), ref, got, missing, stale))
+        rows.append((rec["frame_index"], float(rec["time_s"]), ref, got, missing, stale, rec,
+                     fast_rec))
     times = [r[1] for r in rows]
     step = statistics.median(b - a for a, b in zip(times, times[1:])) if len(times) > 1 else 0
     gap = gap_s if gap_s is not None else max(0.5, 2.5 * step)
@@ -138,6 +194,7 @@ def compare(reference: dict, fast: dict, *, min_s: float = MIN_S, gap_s: float |
     lines.sort(key=lambda x: x["start_s"])
 
     stale_worst = max((s["stale_s"] for s in stretches), default=0.0)
+    unsteady_worst = max((s["unsteady_s"] for s in stretches), default=0.0)
     differ = sum(1 for r in rows if r[4] or r[5])
     return {
         "reference_frames": len(rows),
@@ -146,8 +203,10 @@ def compare(reference: dict, fast: dict, *, min_s: float = MIN_S, gap_s: float |
         "reference_lines": sum(len(s) for s in occurrences.values()),
         "lines_not_read": len(lines),
         "stale_stretches": sum(s["kind"] == "stale" for s in stretches),
+        "unsteady_stretches": sum(s["kind"] == "unsteady" for s in stretches),
         "missing_stretches": sum(s["kind"] == "missing" for s in stretches),
         "longest_stale_s": stale_worst,
+        "longest_unsteady_s": unsteady_worst,
         "longest_stretch_s": max((s["duration_s"] for s in stretches), default=0.0),
         "min_s": min_s,
         "lines": lines,
@@ -166,7 +225,7 @@ def _runs(run: list[tuple], column: int, shown) -> list[dict]:
             first, last = open_.pop(line)
             out.append({"line": line, "text": shown(line), "start_s": run[first][1],
                         "end_s": run[last][1], "duration_s": _span([run[first][1], run[last][1]]),
-                        "frames": last - first + 1})
+                        "frames": last - first + 1, "rows": run[first:last + 1]})
         for line in here:
             open_[line] = (open_.get(line, (i, i))[0], i)
     return sorted(out, key=lambda x: (x["start_s"], x["text"]))
@@ -179,13 +238,20 @@ def _stretch(run: list[tuple], min_s: float, shown, rows: list[tuple]) -> dict:
         before = [r[1] for r in rows if r[1] < d["start_s"] and
                   _present(d["line"], r[2], "".join(r[2]))]
         d["reference_read_until_s"] = before[-1] if before else None
+        d["reference_unsteady"] = not before and _flickers(
+            [_in_place(d["line"], r[7], r[6]) for r in d["rows"]])
     for d in stale + missing:
-        del d["line"]
-    worst_stale = max((r["duration_s"] for r in stale), default=0.0)
+        del d["line"], d["rows"]
+    worst_stale = max((r["duration_s"] for r in stale if not r["reference_unsteady"]),
+                      default=0.0)
+    worst_unsteady = max((r["duration_s"] for r in stale if r["reference_unsteady"]),
+                         default=0.0)
+    kind = "stale" if worst_stale > min_s else "unsteady" if worst_unsteady > min_s else \
+        "missing"
     return {"start_s": run[0][1], "end_s": run[-1][1], "duration_s": _span([r[1] for r in run]),
             "first_frame": run[0][0], "last_frame": run[-1][0], "frames": len(run),
-            "kind": "stale" if worst_stale > min_s else "missing",
-            "stale_s": worst_stale, "stale": stale, "missing": missing}
+            "kind": kind, "stale_s": worst_stale, "unsteady_s": worst_unsteady,
+            "stale": stale, "missing": missing}
 
 
 def _original_texts(*result_lists: list[dict]) -> dict[str, str]:
@@ -208,8 +274,9 @@ def fmt_report(name: str, result: dict, *, limit: int = 20) -> str:
     out = [f"{name}: {r['reference_frames']} reference frames, {r['frames_differing']} differ "
            f"({r['frames_agreeing_share']} agree); {r['lines_not_read']} of "
            f"{r['reference_lines']} reference lines not read exactly; stretches over "
-           f"{r['min_s']} s: {r['stale_stretches']} stale, {r['missing_stretches']} missing "
-           f"(longest stale {r['longest_stale_s']} s)"]
+           f"{r['min_s']} s: {r['stale_stretches']} stale, {r['unsteady_stretches']} where "
+           f"the reference flickers, {r['missing_stretches']} missing (longest stale "
+           f"{r['longest_stale_s']} s, where the reference flickers {r['longest_unsteady_s']} s)"]
     for line in r["lines"][:limit]:
         how = (f"read as “{line['foresyte_read']}”" if line["status"] == "read differently"
                else "missed")
@@ -227,7 +294,8 @@ def fmt_report(name: str, result: dict, *, limit: int = 20) -> str:
             if kind == "stale":
                 until = d["reference_read_until_s"]
                 seen = (f" (the reference read it until {until} s)" if until is not None
-                        else " (the reference never read it before)")
+                        else " (the reference never read it, and flickers there)"
+                        if d["reference_unsteady"] else " (the reference never read it before)")
             out.append(f"      {kind:7} {d['start_s']:7.2f}–{d['end_s']:<7.2f} s "
                        f"({d['duration_s']} s, {_frames(d['frames'])}) “{d['text']}”{seen}")
         if len(diffs) > limit:

@@ -26,7 +26,8 @@ the real clips and the development videos, the naive loop reads every `--referen
 frame in full (default 3) and ForeSyte's text is compared with it on those frames
 (reference.py): the reference lines ForeSyte missed or read differently, and every stretch
 over 0.25 s where its text on screen differs, stale (ForeSyte reports a line the reference does
-not see) or missing.
+not see), unsteady (the same, where the reference itself flickers between readings of the
+place and never gave ForeSyte's) or missing.
 
 A table goes to stdout and the same figures as JSON to .bench/text-speed.json, or
 .bench/text-reference.json in reference mode (git-ignored).
@@ -246,7 +247,10 @@ def goals(entries: list[dict]) -> list[tuple[str, bool | None, str]]:
     real = [e for e in checked if e["real"]]
     if checked:
         figures = ", ".join(f"{e['name']} {e['reference']['stale_stretches']} "
-                            f"(longest {e['reference']['longest_stale_s']} s)" for e in checked)
+                            f"(longest {e['reference']['longest_stale_s']} s; where the "
+                            f"reference flickers {e['reference']['unsteady_stretches']}, "
+                            f"longest {e['reference']['longest_unsteady_s']} s)"
+                            for e in checked)
         out.append((f"Reference: no stale stretch over {GOALS['stale_s']} s on the real clips",
                     all(e["reference"]["longest_stale_s"] <= GOALS["stale_s"] for e in real)
                     if real else None,

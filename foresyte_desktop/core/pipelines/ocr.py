@@ -59,10 +59,11 @@ class TextEngine:
         self._sort = engine.sorted_boxes
         self.det_max_side = det_max_side
 
-    def detect(self, image: np.ndarray) -> list[np.ndarray]:
-        """Text line quadrilaterals (4×2 float32, frame pixels), top to bottom, left to right."""
+    def detect(self, image: np.ndarray, max_side: int | None = None) -> list[np.ndarray]:
+        """Text line quadrilaterals (4×2 float32, frame pixels), top to bottom, left to right;
+        the detector's input is at most `max_side` (default `det_max_side`) on its long side."""
         h, w = image.shape[:2]
-        scale = min(1.0, self.det_max_side / max(h, w))
+        scale = min(1.0, (max_side or self.det_max_side) / max(h, w))
         size = (max(32, round(w * scale / 32) * 32), max(32, round(h * scale / 32) * 32))
         small = cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1
                            else cv2.INTER_LINEAR)
