@@ -38,6 +38,8 @@ import difflib
 import statistics
 import unicodedata
 
+from foresyte_desktop.core.tracks import overlap_share
+
 MIN_S = 0.25  # stretches and stale lines shorter than this are not reported
 SIMILAR = 0.5  # a ForeSyte line this similar to a missed one counts as reading it differently
 
@@ -70,23 +72,14 @@ def _places(record: dict) -> list[tuple[str, tuple]]:
     return out
 
 
-def _overlap(a: tuple, b: tuple) -> float:
-    """The intersection of two boxes as a share of the smaller one."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return w * h / max(smaller, 1e-6)
-
-
 def _in_place(line: str, fast: dict, ref: dict) -> str | None:
     """What the reference reads where ForeSyte's `line` is on one frame (its lines overlapping
     ForeSyte's box, left to right, joined); None when ForeSyte's box is unknown there."""
     boxes = [box for text, box in _places(fast) if text == line]
     if not boxes:
         return None
-    there = sorted((box[0], text) for text, box in _places(ref) if _overlap(box, boxes[0]) > 0.5)
+    there = sorted((box[0], text) for text, box in _places(ref)
+                   if overlap_share(box, boxes[0]) > 0.5)
     return "".join(text for _, text in there)
 
 

@@ -24,6 +24,16 @@ def iou(a, b) -> float:
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
+def overlap_share(a, b) -> float:
+    """The intersection of two (x1, y1, x2, y2) boxes as a share of the smaller one."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / max(smaller, 1e-6)
+
+
 def quad_bounds(box: list[list[float]]) -> tuple[float, float, float, float]:
     """x1, y1, x2, y2 of an OCR line's four corners."""
     xs = [p[0] for p in box]

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from foresyte_desktop.core.tracks import iou
+from foresyte_desktop.core.tracks import iou, overlap_share
 from foresyte_desktop.core.model import FrameResult, OcrLine
 from foresyte_desktop.core.pipelines.change_signal import UNSURE, Signature, edges, \
     signal_scale, small_grey
@@ -135,16 +135,6 @@ def _rect(quad: np.ndarray) -> tuple[float, float, float, float]:
     return float(x0), float(y0), float(x1), float(y1)
 
 
-def _overlap(a: tuple, b: tuple) -> float:
-    """The intersection as a share of the smaller box."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return w * h / max(smaller, 1e-6)
-
-
 def _extends(new: tuple, old: tuple, others: Iterable[tuple] = ()) -> bool:
     """Whether `new` reaches well past `old` (a line that grew), beyond detection jitter and
     into anything but the boxes `others` of the lines beside it: a box that reaches into a
@@ -160,7 +150,7 @@ def _extends(new: tuple, old: tuple, others: Iterable[tuple] = ()) -> bool:
     if new[3] > old[3] + slack:
         strips.append((new[0], old[3] + slack, new[2], new[3]))
     others = list(others)
-    return any(not any(_overlap(strip, other) > 0 for other in others) for strip in strips)
+    return any(not any(overlap_share(strip, other) > 0 for other in others) for strip in strips)
 
 
 def _padded(quad: np.ndarray) -> np.ndarray:
@@ -525,12 +515,12 @@ class ChangeDrivenReader:
                 continue  # a line already known, and unchanged
             # Never back across the end of a line in the same place: those frames show it.
             before = [old for old in self._lines if old.last is not None and
-                      old.last < pos and _overlap(old.rect, line.rect) > 0.5]
+                      old.last < pos and overlap_share(old.rect, line.rect) > 0.5]
             line.first = self._trace_back(line, pos, max([bound, *(b.last + 1 for b in before)]))
             line.lineage = max((b.lineage + 1 for b in before if b.ended_young and
                                 b.last >= line.first - 1), default=0)
             for old in self._active():
-                if _overlap(old.rect, line.rect) > 0.5:  # replaced by the new line
+                if overlap_share(old.rect, line.rect) > 0.5:  # replaced by the new line
                     self._end(old, line.first - 1)
             self._lines.append(line)
             new.append(line)
@@ -650,7 +640,7 @@ class ChangeDrivenReader:
             self.stats["frames_detected"] += 1
             self.stats["detections_on_mean"] += 1
             for line in lines:
-                inside = [(q, r) for q, r in rects if _overlap(r, line.rect) > 0.5]
+                inside = [(q, r) for q, r in rects if overlap_share(r, line.rect) > 0.5]
                 best = max(inside, key=lambda qr: iou(qr[1], line.rect), default=None)
                 if best is None or iou(best[1], line.rect) < MATCH_IOU or len(inside) > 1:
                     continue  # not found again, or in pieces: the first box holds them all
@@ -675,7 +665,7 @@ class ChangeDrivenReader:
                                key=lambda line: line.first):
                 # One place shows one line: a copy of a reading found twice is dropped.
                 if not any(squeezed(line.reading.text) == squeezed(kept.reading.text) and
-                           _overlap(line.rect, kept.rect) > 0.5 for kept in lines):
+                           overlap_share(line.rect, kept.rect) > 0.5 for kept in lines):
                     lines.append(line)
             lines.sort(key=lambda line: (line.rect[1], line.rect[0]))
             reused = [line.read_at for line in lines if line.read_at < slot.index]
