@@ -1,8 +1,9 @@
 """Reading text exactly, frame by frame, with the real RapidOCR on videos the test builds: a
 carried reading is never kept once one glyph changed (Latin and CJK, a glyph replaced and a
 glyph gained), a short line right after another is read on each of its frames, a word that
-a busy background hides on single frames is read on every frame of its line, and an
-unconfident reading is reported only where a second reading gives the same text."""
+a busy background hides on single frames is read on every frame of its line, a Chinese line
+is read without the crop margin that turns its 日 into 目, and an unconfident reading is
+reported only where a second reading gives the same text."""
 from dataclasses import replace
 from pathlib import Path
 
@@ -73,6 +74,17 @@ def test_one_changed_cjk_glyph_ends_the_old_reading_on_the_frame_it_changes(tmp_
               ([], 8)]
     got, _ = frame_texts(make_subtitle_video(tmp_path / "cjk.mp4", script, font=CJK_FONT,
                                              font_px=34))
+    assert_frame_by_frame(script, got)
+
+
+@pytest.mark.slow
+def test_a_chinese_line_is_read_exactly_without_the_margin_latin_lines_need(tmp_path):
+    need(CJK_FONT)
+    # With the margin that keeps the spaces of Latin lines, the first line reads 目 for 日.
+    script = [([], 4), ([("今天我们去海边看日出", BOTTOM)], 20), ([("日出的时候很美", BOTTOM)], 20),
+              ([], 4)]
+    path = make_subtitle_video(tmp_path / "sunrise.mp4", script, font=CJK_FONT, font_px=36)
+    got, _ = frame_texts(path)
     assert_frame_by_frame(script, got)
 
 

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from foresyte_desktop.core.model import Detection, FrameResult
 from foresyte_desktop.core.overlay_layout import Mark, Rect, place_labels
 from foresyte_desktop.core.roi import Roi
+from foresyte_desktop.core.text import has_cjk
 
 RGB = tuple[int, int, int]
 OCR_COLOR: RGB = (0xFF, 0xB0, 0x00)
@@ -42,8 +43,6 @@ CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
              "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Bold.ttc",
              "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
              "/System/Library/Fonts/PingFang.ttc", "C:/Windows/Fonts/msyhbd.ttc")
-CJK_RANGES = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
-              (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF))
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,6 @@ def detection_label(det: Detection) -> str:
     return f"{object_name(det.label, det.track_id)} {det.confidence:.0%}"
 
 
-def _is_cjk(text: str) -> bool:
-    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in CJK_RANGES)
-
-
 @functools.lru_cache(maxsize=4)
 def _font_file(cjk: bool) -> str | None:
     # A CJK font has Latin letters too; without one, Latin at least.
@@ -105,7 +100,7 @@ class _Style:
         return cls(font_px=max(6.0, 11.0 * unit), line=max(1.0, round(1.5 * unit)))
 
     def label_size(self, text: str, edited: bool = False) -> tuple[float, float]:
-        advance = font(_is_cjk(text), REFERENCE_PX).getlength(text) * self.font_px / REFERENCE_PX
+        advance = font(has_cjk(text), REFERENCE_PX).getlength(text) * self.font_px / REFERENCE_PX
         if edited:
             advance += _pen_advance() * self.font_px / REFERENCE_PX
         return advance + 0.6 * self.font_px, 1.35 * self.font_px
@@ -187,7 +182,7 @@ def _label(layer: Image.Image, draw: ImageDraw.ImageDraw, text: str, rect: Rect,
     middle = (rect[1] + rect[3]) / 2
     if not edited:
         draw.text(((rect[0] + rect[2]) / 2, middle), text, anchor="mm",
-                  font=font(_is_cjk(text), px), fill=ink)
+                  font=font(has_cjk(text), px), fill=ink)
         return
     pen_w = _pen_advance() * px / REFERENCE_PX
     left = rect[0] + 0.3 * px
@@ -196,7 +191,7 @@ def _label(layer: Image.Image, draw: ImageDraw.ImageDraw, text: str, rect: Rect,
     w, h = max(1, round(rect[2] - left - pen_w)), max(1, round(rect[3] - rect[1]))
     text_layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     ImageDraw.Draw(text_layer).text((w / 2, h / 2), text, anchor="mm",
-                                    font=font(_is_cjk(text), px), fill=ink)
+                                    font=font(has_cjk(text), px), fill=ink)
     text_layer = text_layer.transform(
         (w, h), Image.Transform.AFFINE, (1, ITALIC_SHEAR, -ITALIC_SHEAR * h / 2, 0, 1, 0),
         resample=Image.Resampling.BICUBIC)

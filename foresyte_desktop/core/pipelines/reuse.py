@@ -11,7 +11,9 @@ through the buffered frames to the exact frame it appeared on; a line whose sign
 
 Each still line is recognised once, from the mean of its first `READ_FRAMES` frames, which
 averages a moving background away (its box is detected again on that mean too, at the frame's
-own resolution, so that a word single frames lose is read); a reading less confident than
+own resolution, so that a word single frames lose is read). Its crop has a margin of `PAD`
+line heights, except a line read as Chinese or Japanese: that line is read again, and from
+then on, without the margin. A reading less confident than
 `CONFIRM` is reported only once a second one, from the frames after those, gives the same text
 (else the line is read afresh from there). The frames after carry the reading with
 `reused_from`, and `checked` says how it was proven there: "glyphs" when the signal saw every
@@ -41,7 +43,7 @@ from foresyte_desktop.core.pipelines.change_signal import UNSURE, Signature, edg
     signal_scale, small_grey
 from foresyte_desktop.core.pipelines.ocr import Reading, TextEngine, crop, ocr_line
 from foresyte_desktop.core.roi import Roi, roi_pixels
-from foresyte_desktop.core.text import normalise, squeezed
+from foresyte_desktop.core.text import mostly_unspaced, normalise, squeezed
 from foresyte_desktop.core.video import Frame, VideoReader, prefetched
 
 GAP_S = 0.2  # new still edges are detected on at most this often ...
@@ -64,7 +66,11 @@ YOUNG_S = 0.15  # a line changing again this soon after a change is moving text
 YOUNG_REF = 4  # a line's reference of fewer frames than this is young ...
 GONE = 0.8  # ... and a change of less than this share of its ink is proven by reading
 MATCH_IOU = 0.5  # a detected box this much like a known line's box is that line
-PAD = 0.1  # recognition crops get this share of the line height as margin on each side
+# Recognition crops get this share of the line height as margin on each side: without it the
+# recogniser loses the spaces between Latin words. Chinese and Japanese have no spaces to lose,
+# and their dense glyphs read better without it (subtitles in WenQuanYi Zen Hei 20 to 44 pixels
+# high: 日 read as 目 with it, as 日 without), so their lines are read without it.
+PAD = 0.1
 # The probe gate: a block of GATE_BLOCK² signal pixels of which a GATE share are edges that
 # stood still (within STILL_DIFF grey levels) for GATE_STILL frames, and were not such edges
 # at the last detection, is new text.
@@ -118,6 +124,7 @@ class _Line:
     moved: bool = False  # its last change moved its ink sideways
     read: bool = False
     confirm: bool = False  # its reading waits for a second one (CONFIRM)
+    pad: float = PAD  # the margin of its recognition crops, in line heights
     reading: OcrLine | None = None
     read_at: int | None = None  # frame index the reading belongs to
     rect: tuple = field(default=())
@@ -153,8 +160,8 @@ def _extends(new: tuple, old: tuple, others: Iterable[tuple] = ()) -> bool:
     return any(not any(overlap_share(strip, other) > 0 for other in others) for strip in strips)
 
 
-def _padded(quad: np.ndarray) -> np.ndarray:
-    m = PAD * float(quad[:, 1].max() - quad[:, 1].min())
+def _padded(quad: np.ndarray, pad: float) -> np.ndarray:
+    m = pad * float(quad[:, 1].max() - quad[:, 1].min())
     centre = quad.mean(0)
     out = quad.copy()
     out[:, 0] += np.where(quad[:, 0] < centre[0], -m, m)
@@ -173,10 +180,9 @@ def _empty_stats() -> dict:
     return dict.fromkeys((
         "frames_analysed", "frames_compared", "frames_detected", "detections_on_change",
         "detections_on_probe", "detections_on_refresh", "detections_on_mean", "band_detections",
-        "probes_skipped",
-        "boxes_detected",
-        "boxes_recognised", "lines_read", "lines_read_again", "changes_read",
-        "frames_with_reuse", "lines_reused", "readings_unconfirmed"), 0)
+        "probes_skipped", "boxes_detected", "boxes_recognised", "lines_read", "lines_read_unpadded",
+        "lines_read_again", "changes_read", "frames_with_reuse", "lines_reused",
+        "readings_unconfirmed"), 0)
 
 
 class ChangeDrivenReader:
@@ -432,7 +438,7 @@ class ChangeDrivenReader:
         crops = []
         for line, span in doubted:
             self._slot(span[-1]).read_again = True
-            crops.append(self._mean_crop(line.quad, span))
+            crops.append(self._mean_crop(line, span))
         self.stats["lines_read_again"] += len(doubted)
         changed_at = None
         for (line, span), again in zip(doubted, self.engine.recognise(crops)):
@@ -450,10 +456,11 @@ class ChangeDrivenReader:
             self._detect_fired()
             self._detect(self._slot(changed_at), "change", bound=changed_at)
 
-    def _mean_crop(self, quad: np.ndarray, span: Iterable[int]) -> np.ndarray:
-        """The line's crop averaged over the frames of `span`: a moving background washes
-        out, the text stays."""
-        padded = _padded(quad)
+    def _mean_crop(self, line: _Line, span: Iterable[int], pad: float | None = None
+                   ) -> np.ndarray:
+        """The line's crop (with its margin, or `pad`) averaged over the frames of `span`: a
+        moving background washes out, the text stays."""
+        padded = _padded(line.quad, line.pad if pad is None else pad)
         stack = [crop(self._slot(p).image[self._region], padded).astype(np.float32)
                  for p in span]
         return np.mean(stack, axis=0).round().astype(np.uint8) if len(stack) > 1 \
@@ -565,9 +572,21 @@ class ChangeDrivenReader:
         if not ready:
             return
         self._refine(ready)
-        crops = [self._mean_crop(line.quad, span) for line, span in ready]
+        crops = [self._mean_crop(line, span) for line, span in ready]
         self.stats["boxes_recognised"] += len(crops)
-        for (line, span), reading in zip(ready, self.engine.recognise(crops)):
+        readings = self.engine.recognise(crops)
+        # Chinese and Japanese lines: read again without the margin (PAD), and kept so where
+        # that gives a reading.
+        unspaced = [k for k, reading in enumerate(readings) if mostly_unspaced(reading.text)]
+        if unspaced:
+            self.stats["lines_read_unpadded"] += len(unspaced)
+            tight = self.engine.recognise([self._mean_crop(*ready[k], pad=0.0)
+                                           for k in unspaced])
+            for k, reading in zip(unspaced, tight):
+                if ocr_line(reading.text, reading.score, ready[k][0].quad) is not None:
+                    readings[k] = reading
+                    ready[k][0].pad = 0.0
+        for (line, span), reading in zip(ready, readings):
             line.read = True
             line.reading = ocr_line(reading.text, reading.score, line.quad + self._offset)
             line.read_at = self._slot(line.first).index
@@ -595,7 +614,7 @@ class ChangeDrivenReader:
         if not waiting:
             return
         spans = [(line, span) for line, span in waiting if len(span)]
-        again = self.engine.recognise([self._mean_crop(line.quad, span) for line, span in spans])
+        again = self.engine.recognise([self._mean_crop(line, span) for line, span in spans])
         self.stats["lines_read_again"] += len(spans)
         # The same text, as ForeSyte compares text: case, accents and spacing aside.
         confirmed = {id(line) for (line, _), reading in zip(spans, again)
