@@ -96,6 +96,10 @@ def test_moving_text_is_read_afresh_not_reused_as_unchanged(tmp_path):
         assert r.ocr, r.frame_index
         lefts.append(min(p[0] for p in r.ocr[0].box))
     assert lefts[-1] < lefts[0] - 200  # the box follows the text as it is read again
+    # Between its readings, moving text is carried unproven, and the frames say so.
+    assert any(r.checked == "moving" for r in results[20:70])
+    assert all(r.checked in (None, "moving") for r in results[20:70]), \
+        {r.checked for r in results[20:70]}
     assert stats["boxes_recognised"] >= 6
     words = {w for r in results for line in r.ocr for w in line.text.split()}
     assert {"BREAKING", "TICKER"} <= {w.upper() for w in words}, words

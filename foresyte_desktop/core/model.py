@@ -34,7 +34,8 @@ class FrameResult:
     ocr: list[OcrLine] = field(default_factory=list)
     detections: list[Detection] = field(default_factory=list)
     reused_from: int | None = None  # analysed frame whose recognition this one reuses
-    checked: str | None = None  # how a reused reading was proven here: "glyphs" or "read"
+    checked: str | None = None  # how a reused reading was proven here: "glyphs" or "read";
+    # "moving" where it carries moving text, which is read afresh every 0.5 s and not proven
     objects_from: int | None = None  # analysed frame whose detections this one carries
     # The pipeline's state after this frame, which a job resumed here restores (yolo_ocr: its
     # tracker); stored with the checkpoint, never compared or shown.

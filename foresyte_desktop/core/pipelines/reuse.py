@@ -13,15 +13,16 @@ Each still line is recognised once, from the mean of its first `READ_FRAMES` fra
 averages a moving background away (its box is detected again on that mean too, at the frame's
 own resolution, so that a word single frames lose is read). Its crop has a margin of `PAD`
 line heights, except a line read as Chinese or Japanese: that line is read again, and from
-then on, without the margin. A reading less confident than
-`CONFIRM` is reported only once a second one, from the frames after those, gives the same text
-(else the line is read afresh from there). The frames after carry the reading with
-`reused_from`, and `checked` says how it was proven there: "glyphs" when the signal saw every
-carried line unchanged, "read" when a line whose signal was unsure was recognised again on
-that frame (at most every `VERIFY_S`; the frames in between wait for that reading) and read
-the same. A reading that differs ends the line where the doubt began. Text that moves (a line
-whose ink moved sideways as soon as it came, and the line before it in its place too: a
-ticker) is detected again every `MOVING_S` in its own rows only, and recognised afresh.
+then on, without the margin. A reading less confident than `CONFIRM` is reported only once a
+second one, from the frames after those, gives the same text (else the line is read afresh
+from there). The frames after carry the reading with `reused_from`, and `checked` says how it
+was proven there: "glyphs" when the signal saw every carried line unchanged, "read" when a
+line whose signal was unsure was recognised again on that frame (at most every `VERIFY_S`;
+the frames in between wait for that reading) and read the same, "moving" when a carried line
+is moving text, which is not compared, only read afresh. A reading that differs ends the line
+where the doubt began. Text that moves (a line whose ink moved sideways as soon as it came,
+and the line before it in its place too: a ticker) is detected again every `MOVING_S` in its
+own rows only, and recognised afresh.
 
 Frames are held back until a detection has covered them and their lines are read and proven,
 so memory stays flat. Every `REFRESH_S` all lines are read afresh and nothing before that
@@ -687,11 +688,17 @@ class ChangeDrivenReader:
                            overlap_share(line.rect, kept.rect) > 0.5 for kept in lines):
                     lines.append(line)
             lines.sort(key=lambda line: (line.rect[1], line.rect[0]))
-            reused = [line.read_at for line in lines if line.read_at < slot.index]
+            carried = [line for line in lines if line.read_at < slot.index]
+            if not carried:
+                checked = None
+            elif any(line.moving_from is not None and line.moving_from <= slot.pos
+                     for line in carried):
+                checked = "moving"  # its glyphs are not compared: the frame proves nothing
+            else:
+                checked = "read" if slot.read_again else "glyphs"
+            reused = [line.read_at for line in carried]
             result = FrameResult(slot.index, slot.time_s, ocr=[line.reading for line in lines],
-                                 reused_from=min(reused) if reused else None,
-                                 checked=("read" if slot.read_again else "glyphs")
-                                 if reused else None)
+                                 reused_from=min(reused) if reused else None, checked=checked)
             self.stats["frames_with_reuse"] += bool(reused)
             self.stats["lines_reused"] += len(reused)
             self._buffer.popleft()
