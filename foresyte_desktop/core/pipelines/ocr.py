@@ -49,21 +49,22 @@ class Reading:
 
 
 class TextEngine:
-    """One thread's RapidOCR models, with the counters the pipelines report."""
+    """One thread's RapidOCR models (detection and recognition; the angle classifier is not
+    loaded), with the counters the pipelines report."""
 
     def __init__(self, det_max_side: int = DET_MAX_SIDE, threads: int | None = None):
         # Imported here: onnxruntime is heavy and only analysis threads need it.
         from rapidocr_onnxruntime import RapidOCR
-        threads = threads or default_threads()
-        engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
-        self._det = engine.text_det
-        self._rec = engine.text_rec
-        models = _model_paths()
-        _without_spinning(self._det.infer, models["Det"])
-        _without_spinning(self._rec.session, models["Rec"])
+        from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+        from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+        config = _config(threads or default_threads())
+        self._det = TextDetector(config["Det"])
+        self._rec = TextRecognizer(config["Rec"])
+        _without_spinning(self._det.infer, config["Det"]["model_path"])
+        _without_spinning(self._rec.session, config["Rec"]["model_path"])
         self._chars = self._rec.postprocess_op.character  # index 0 is CTC's blank
         self._index = {c: i for i, c in enumerate(self._chars) if i}
-        self._sort = engine.sorted_boxes
+        self._sort = RapidOCR.sorted_boxes
         self.det_max_side = det_max_side
 
     def detect(self, image: np.ndarray, max_side: int | None = None) -> list[np.ndarray]:
@@ -121,12 +122,15 @@ class TextEngine:
                 if (line := ocr_line(r.text, r.score, quad)) is not None]
 
 
-def _model_paths() -> dict[str, str]:
-    """RapidOCR's model files, as its default configuration names them."""
+def _config(threads: int) -> dict:
+    """RapidOCR's default configuration, with `threads` onnxruntime threads per model and one
+    between operators."""
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
     from rapidocr_onnxruntime.utils import read_yaml, update_model_path
     config = update_model_path(read_yaml(str(DEFAULT_CFG_PATH)))
-    return {part: config[part]["model_path"] for part in ("Det", "Rec")}
+    for part in ("Det", "Rec"):
+        config[part].update(intra_op_num_threads=threads, inter_op_num_threads=1)
+    return config
 
 
 def _without_spinning(model, path: str) -> None:
