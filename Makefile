@@ -45,7 +45,7 @@ screenshot-alerts: deps
 # with ffmpeg from ../shared/bench), a table on stdout and JSON in .bench/. BENCH_ARGS:
 #   --videos a,b               by name: development videos, real clips (film_zh_720p, ...)
 #   --extra VIDEO[=TRUTH.srt]  any other video, labelled or not (several may follow)
-#   --threads 2,4              a ForeSyte row per onnxruntime thread count (default 2,4)
+#   --threads 2,4              a ForeSyte row per inference thread count (default 2,4)
 #   --naive-stride N           the naive loop reads every N-th frame (default 6; 0 skips it)
 #   --repeat N                 ForeSyte runs per row, the median counts
 #   --long                     the 10-minute memory check too
@@ -149,7 +149,10 @@ bundle-check: bundle
 	for f in platforms/libqoffscreen.so platforms/libqxcb.so; do \
 	  test -f foresyte/_internal/PySide6/Qt/plugins/$$f || { echo "missing Qt plugin $$f"; exit 1; }; done; \
 	echo '$$ foresyte --version'; $(BARE_ENV) ./foresyte/foresyte --version; \
-	echo '$$ foresyte --self-test'; $(BARE_ENV) ./foresyte/foresyte --self-test; \
+	echo '$$ foresyte --self-test'; \
+	$(BARE_ENV) ./foresyte/foresyte --self-test > self-test.out || { cat self-test.out; exit 1; }; \
+	cat self-test.out; \
+	grep -q '^✓ load the text models: OpenVINO' self-test.out || { echo "the bundle's text models do not run on OpenVINO"; exit 1; }; \
 	echo '$$ foresyte --licenses | cmp - THIRD-PARTY-NOTICES.txt'; \
 	$(BARE_ENV) ./foresyte/foresyte --licenses | cmp - foresyte/_internal/THIRD-PARTY-NOTICES.txt; \
 	echo '$$ foresyte run sample.mp4 --pipeline yolo_ocr --model yolo11n.yaml --max-frames 2'; \

@@ -1,9 +1,11 @@
 """`foresyte --self-test`: proves an installation works end to end, headless, in a throwaway folder.
 
-It opens a store in a temporary data folder, queues the bundled sample video, runs `ocr_only`
-on it through the window's worker pool, checks the text the sample is known to show, renders
-one annotated frame with the viewer's overlay renderer and exports the results as JSON. Each
-step prints one line; the first failure names the step and why, and the command exits 1.
+It loads the text models (and names the runtime that runs them: OpenVINO, or onnxruntime where
+OpenVINO cannot), opens a store in a temporary data folder, queues the bundled sample video,
+runs `ocr_only` on it through the window's worker pool, checks the text the sample is known to
+show, renders one annotated frame with the viewer's overlay renderer and exports the results as
+JSON. Each step prints one line; the first failure names the step and why, and the command
+exits 1.
 """
 from __future__ import annotations
 
@@ -61,6 +63,7 @@ class SelfTest:
         self.requested_dir = data_dir
         self.steps: list[tuple[str, Callable[[], str]]] = [
             ("read the default settings", self.read_settings),
+            ("load the text models", self.load_text_models),
             ("open the store in a temporary data folder", self.open_store),
             ("queue the bundled sample video", self.queue_sample),
             ("run ocr_only through the worker pool", self.run_job),
@@ -101,6 +104,12 @@ class SelfTest:
         if not isinstance(job, dict):
             raise StepFailed(f"{path} is missing, unreadable or has no \"job\" settings.")
         return f"{path.name}, pipeline {job.get('pipeline_id')}"
+
+    def load_text_models(self) -> str:
+        from foresyte_desktop.core.pipelines.ocr import TextEngine
+        engine = TextEngine()
+        return {"openvino": "OpenVINO", "onnxruntime": "onnxruntime"}[engine.inference] \
+            + f", {engine.threads} threads per model"
 
     def open_store(self) -> str:
         from foresyte_desktop.core.data_folder import open_data_folder

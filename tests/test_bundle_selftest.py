@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,8 @@ def test_self_test_passes_and_cleans_up(tmp_path):
     assert [line.split(":")[0] for line in lines if line.startswith("✓ ")] == \
         [f"✓ {name}" for name in STEPS]
     assert "'FORESYTE SAMPLE', 'READ THE VIDEO'" in done.stdout
+    assert any(re.fullmatch(r"✓ load the text models: OpenVINO, \d+ threads per model", line)
+               for line in lines)
     assert lines[-1] == "Self-test passed."
     assert not list(scratch.glob("foresyte-self-test-*"))  # its temporary data folder is gone
 

@@ -73,12 +73,17 @@ def test_bundle_carries_resources_models_and_metadata(linux_build):
     assert any(d.startswith("foresyte_desktop") and d.endswith((".dist-info", ".egg-info"))
                for _, d in kwargs["datas"])  # `foresyte --version` reads it
     assert any(Path(src).name.startswith("_C_stable") for src, _ in kwargs["binaries"])
+    # OpenVINO's CPU plugin and ONNX reader, which it loads by path: no other plugin or reader
+    openvino = {Path(src).name for src, d in kwargs["binaries"] if d == "openvino/libs"}
+    assert {n for n in openvino if "plugin" in n} == {"libopenvino_intel_cpu_plugin.so"}
+    frontends = {n for n in openvino if "frontend" in n}
+    assert frontends and all(n.startswith("libopenvino_onnx_frontend") for n in frontends)
 
 
 def test_nothing_the_app_runs_on_is_excluded(linux_build):
     _, kwargs = linux_build["Analysis"][0]
-    needed = {"torch", "torchvision", "ultralytics", "onnxruntime", "rapidocr_onnxruntime",
-              "PySide6", "cv2", "duckdb", "numpy", "foresyte_desktop"}
+    needed = {"torch", "torchvision", "ultralytics", "onnxruntime", "openvino",
+              "rapidocr_onnxruntime", "PySide6", "cv2", "duckdb", "numpy", "foresyte_desktop"}
     assert not needed & set(kwargs["excludes"])
 
 

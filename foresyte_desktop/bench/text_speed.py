@@ -7,7 +7,7 @@
 
 For each video it runs, one after the other in the same run, each in a process of its own:
 decoding alone (decode.py: every frame through the reader ForeSyte uses), ForeSyte's `ocr_only`
-with its default settings as `foresyte run` does (text_job.py), once per onnxruntime thread count
+with its default settings as `foresyte run` does (text_job.py), once per inference thread count
 of `--threads` (FORESYTE_OCR_THREADS), and the naive loop (naive.py), which reads every
 `--naive-stride`-th frame in full. Reading every frame naively would take days on long videos,
 so its time is extrapolated: the naive loop's model loading and decoding of every frame, plus
@@ -173,7 +173,7 @@ def bench_video(video: BenchVideo, work: Path, score, naive_stride: int | None, 
     entry = {"name": video.name, "note": video.note, **facts, "real": video.real,
              "labelled": video.truth is not None, "decode": decode, "foresyte_threads": []}
     for n in threads:
-        print(f"{video.name}: ForeSyte, {n} onnxruntime threads ...", flush=True)
+        print(f"{video.name}: ForeSyte, {n} inference threads ...", flush=True)
         out = work / f"{video.name}.foresyte.t{n}.json"
         entry["foresyte_threads"].append(foresyte_row(video, facts, out, score, n, repeat,
                                                       decode))
@@ -346,7 +346,7 @@ def fmt_quality(entries: list[dict]) -> str:
 
 
 FOOTNOTE = """\
-* thr: onnxruntime threads per model (FORESYTE_OCR_THREADS; ForeSyte uses at most one per CPU).
+* thr: inference threads per model (FORESYTE_OCR_THREADS; ForeSyte uses at most one per CPU).
   fps: frames decoded ÷ ForeSyte's wall time; dec fps: decoding alone with the same reader, in
   the same run; share: ForeSyte's fps ÷ dec fps. naive/N: the naive loop as measured, reading
   every N-th frame; naive/1: reading every frame, extrapolated from it (decoding every frame +
@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
                              "name beside the video, else not scored")
     parser.add_argument("--long", action="store_true",
                         help="also the 10-minute video (memory check; several minutes)")
-    parser.add_argument("--threads", help="onnxruntime thread counts, a ForeSyte row each "
+    parser.add_argument("--threads", help="inference thread counts, a ForeSyte row each "
                                           f"(default {DEFAULT_THREADS}; reference mode: 2); "
                                           "the first is the goals' row")
     parser.add_argument("--naive-stride", type=int, default=6,

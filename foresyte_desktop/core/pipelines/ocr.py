@@ -6,11 +6,14 @@ Recognition reads crops of the full-resolution frame in batches, and may be give
 several frames' crops of a line that stands still, which washes a moving background out. Each
 `Reading` keeps the recogniser's character probabilities (ctc.py), so a carried reading can be
 weighed against a later frame, and look-alike digits and letters are settled by them. The
-angle classifier is not used: text burned into video is upright. The models' onnxruntime
-threads sleep between runs rather than spin, so that decoding, on its own thread, gets the CPU.
+angle classifier is not used: text burned into video is upright. The models run on OpenVINO's
+CPU runtime at full (32-bit float) precision, which gives onnxruntime's probabilities to 1e-4
+in less than half its time; onnxruntime, with threads that sleep between runs, is the fallback
+where OpenVINO is missing or cannot compile the models (FORESYTE_INFERENCE=onnxruntime asks for it).
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -21,16 +24,22 @@ from foresyte_desktop.core.model import OcrLine
 from foresyte_desktop.core.pipelines.base import per_thread
 from foresyte_desktop.core.pipelines.ctc import best_path, fix_confusions, log_likelihood
 
+log = logging.getLogger(__name__)
+
 DET_MAX_SIDE = 800  # longest side of the detector's input, in pixels
 MIN_SCORE = 0.5  # recognitions below this confidence are dropped (RapidOCR's text_score)
-THREADS = 2  # onnxruntime threads per model: a laptop's two cores (decoding fills the gaps)
+THREADS = 2  # inference threads per model: a laptop's two cores (decoding fills the gaps)
 # onnxruntime's threads spin, waiting for work, after each run by default: on two cores that
 # took the CPU decoding needs (the reader used 20-30 % more CPU time, and more wall time).
 NO_SPINNING = ("session.intra_op.allow_spinning", "0")
+# OpenVINO's CPU runtime picks bfloat16 by itself on CPUs that have it, which moves the
+# models' probabilities by up to 0.3: f32 keeps every machine's readings the same.
+OPENVINO_CPU = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
+                "NUM_STREAMS": 1}
 
 
 def default_threads() -> int:
-    """onnxruntime threads per model: FORESYTE_OCR_THREADS when set (the benchmark's rows,
+    """Inference threads per model: FORESYTE_OCR_THREADS when set (the benchmark's rows,
     taken as given), else THREADS, at most one per CPU."""
     value = os.environ.get("FORESYTE_OCR_THREADS", "")
     if value.isdigit() and int(value) > 0:
@@ -57,11 +66,12 @@ class TextEngine:
         from rapidocr_onnxruntime import RapidOCR
         from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
         from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-        config = _config(threads or default_threads())
+        self.threads = threads = threads or default_threads()
+        config = _config(threads)
         self._det = TextDetector(config["Det"])
         self._rec = TextRecognizer(config["Rec"])
-        _without_spinning(self._det.infer, config["Det"]["model_path"])
-        _without_spinning(self._rec.session, config["Rec"]["model_path"])
+        self.inference, self._run_det, self._run_rec = _runners(config, self._det, self._rec,
+                                                                threads)
         self._chars = self._rec.postprocess_op.character  # index 0 is CTC's blank
         self._index = {c: i for i, c in enumerate(self._chars) if i}
         self._sort = RapidOCR.sorted_boxes
@@ -76,7 +86,7 @@ class TextEngine:
         small = cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1
                            else cv2.INTER_LINEAR)
         blob = (small.astype(np.float32) * (2 / 255.0) - 1.0).transpose(2, 0, 1)[None]
-        pred = self._det.infer(blob)[0]
+        pred = self._run_det(blob)
         boxes, _ = self._det.postprocess_op(pred, (h, w))
         boxes = self._det.filter_tag_det_res(boxes, (h, w))
         return [np.asarray(b, np.float32) for b in self._sort(boxes)] if len(boxes) else []
@@ -91,7 +101,7 @@ class TextEngine:
             batch = order[at:at + REC_BATCH]
             widest = max([width / height] + [ratios[i] for i in batch])
             blob = np.stack([self._rec.resize_norm_img(crops[i], widest) for i in batch])
-            preds = self._rec.session(blob.astype(np.float32))[0]
+            preds = self._run_rec(blob.astype(np.float32))
             for i, probs in zip(batch, preds):
                 # Only the steps over the crop itself, not over the padding after it.
                 used = min(1.0, ratios[i] / widest)
@@ -133,14 +143,51 @@ def _config(threads: int) -> dict:
     return config
 
 
-def _without_spinning(model, path: str) -> None:
-    """Load the model of RapidOCR's `model` (its OrtInferSession) again, with its session's
-    options and threads that do not spin (NO_SPINNING)."""
+def inference_runtime() -> str:
+    """"openvino" where it is installed, unless FORESYTE_INFERENCE is "onnxruntime"."""
+    if os.environ.get("FORESYTE_INFERENCE", "").strip().lower() == "onnxruntime":
+        return "onnxruntime"
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        return "onnxruntime"
+    return "openvino"
+
+
+def _runners(config: dict, det, rec, threads: int):
+    """The runtime used and, for the detector and the recogniser, a function from an input blob
+    to the model's first output; RapidOCR's onnxruntime sessions of them are replaced."""
+    paths = (config["Det"]["model_path"], config["Rec"]["model_path"])
+    if inference_runtime() == "openvino":
+        try:
+            runs = [_openvino(path, threads) for path in paths]
+        except RuntimeError as exc:  # a CPU or build OpenVINO cannot compile the models for
+            log.warning("OpenVINO could not load the text models, so onnxruntime runs them: %s",
+                        exc)
+        else:
+            det.infer.session = rec.session.session = None  # never run: the memory goes back
+            return "openvino", *runs
+    return "onnxruntime", _onnxruntime(det.infer, paths[0]), _onnxruntime(rec.session, paths[1])
+
+
+def _openvino(path: str, threads: int):
+    import openvino
+    compiled = openvino.Core().compile_model(
+        path, "CPU", {**OPENVINO_CPU, "INFERENCE_NUM_THREADS": threads})
+    request = compiled.create_infer_request()
+    return lambda blob: request.infer([blob])[0]
+
+
+def _onnxruntime(model, path: str):
+    """RapidOCR's OrtInferSession `model` loaded again, with its session's options and threads
+    that do not spin (NO_SPINNING)."""
     from onnxruntime import InferenceSession
     options = model.session.get_session_options()
     options.add_session_config_entry(*NO_SPINNING)
     model.session = InferenceSession(path, sess_options=options,
                                      providers=model.session.get_providers())
+    name = model.session.get_inputs()[0].name
+    return lambda blob: model.session.run(None, {name: blob})[0]
 
 
 def crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
