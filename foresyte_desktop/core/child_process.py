@@ -1,6 +1,7 @@
 """The parent's side of a long-lived child process and its pipe: started with `spawn` when
 first needed (never `fork`, which is unsafe with threads and Qt), asked to exit, killed when it
-must be, and how it died, in words. The analysis and decode children build on it."""
+must be, and how it died, in words; a start that fails leaves no child behind. The analysis
+and decode children build on it."""
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -30,11 +31,18 @@ class SupervisedChild:
             return
         self._discard()
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=self._target(), args=self._child_args(child),
-                                       name=self.process_name, daemon=True)
-        self._proc.start()
-        child.close()
-        self._conn = parent
+        proc = self._ctx.Process(target=self._target(), args=self._child_args(child),
+                                 name=self.process_name, daemon=True)
+        try:
+            proc.start()
+        except BaseException:
+            # Kept, a process that never started could not be joined, and discarding it
+            # later would raise; its error is the one the caller gets.
+            parent.close()
+            raise
+        finally:
+            child.close()
+        self._proc, self._conn = proc, parent
 
     def _death(self) -> str:
         """How the child ended (" (signal 11)", " (exit code 3)", or ""), once it is gone;
