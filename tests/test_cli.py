@@ -73,7 +73,7 @@ def test_yolo_without_weights_fails_its_job_with_a_way_out(tmp_path, text_video)
     assert "No YOLO weights are available" in r.stdout and "--model" in r.stdout
 
 
-def test_ultralytics_and_onnxruntime_leave_the_home_folder_alone(tmp_path, text_video):
+def test_ultralytics_onnxruntime_and_openvino_leave_the_home_folder_alone(tmp_path, text_video):
     home = tmp_path / "home"
     home.mkdir()
     clean = {"HOME": str(home), "XDG_CONFIG_HOME": "", "XDG_CACHE_HOME": "", "MPLCONFIGDIR": "",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -149,10 +150,21 @@ def inference_runtime() -> str:
     if os.environ.get("FORESYTE_INFERENCE", "").strip().lower() == "onnxruntime":
         return "onnxruntime"
     try:
-        import openvino  # noqa: F401
+        _import_openvino()
     except ImportError:
         return "onnxruntime"
     return "openvino"
+
+
+def _import_openvino():
+    """The openvino module, without its model converter: importing openvino imports that too,
+    and the converter's usage-statistics client writes a client id into ~/intel when it is
+    imported. ForeSyte never converts a model, and keeps the user's home untouched."""
+    # A None entry makes `import openvino.tools.ovc` raise ImportError, which openvino's
+    # __init__ catches (the converter is optional there).
+    sys.modules.setdefault("openvino.tools.ovc", None)
+    import openvino
+    return openvino
 
 
 def _runners(config: dict, det, rec, threads: int):
@@ -174,8 +186,7 @@ def _runners(config: dict, det, rec, threads: int):
 
 
 def _openvino(path: str, threads: int):
-    import openvino
-    compiled = openvino.Core().compile_model(
+    compiled = _import_openvino().Core().compile_model(
         path, "CPU", {**OPENVINO_CPU, "INFERENCE_NUM_THREADS": threads})
     request = compiled.create_infer_request()
     return lambda blob: request.infer([blob])[0]
