@@ -8,8 +8,9 @@ several frames' crops of a line that stands still, which washes a moving backgro
 weighed against a later frame, and look-alike digits and letters are settled by them. The
 angle classifier is not used: text burned into video is upright. The models run on OpenVINO's
 CPU runtime at full (32-bit float) precision, which gives onnxruntime's probabilities to 1e-4
-in less than half its time; onnxruntime, with threads that sleep between runs, is the fallback
-where OpenVINO is missing or cannot compile the models (FORESYTE_INFERENCE=onnxruntime asks for it).
+(the README has its speed); onnxruntime, with threads that sleep between runs, is the fallback
+where OpenVINO is missing or cannot compile the models, and when FORESYTE_INFERENCE is
+"onnxruntime". OpenVINO is imported without its model converter, which would write into ~.
 """
 from __future__ import annotations
 
