@@ -150,5 +150,6 @@ def test_a_chunk_that_crashes_on_two_workers_fails_the_job_with_its_sentence(
 
 def test_the_window_shows_the_engine_and_its_workers(qtbot, window):
     button = window.engine_setting.button
-    qtbot.waitUntil(lambda: button.text().startswith("Engine: local, "), timeout=10_000)
-    assert button.text().endswith(("worker", "workers"))
+    # "Engine: local, connecting…" until the engine is made in the task lane, then its workers
+    qtbot.waitUntil(lambda: button.text().startswith("Engine: local, ")
+                    and button.text().endswith(("worker", "workers")), timeout=30_000)
