@@ -5,7 +5,7 @@ segfault or abort. Each runner keeps one long-lived child (started with `spawn`,
 which is unsafe with threads and Qt) that loads its models once and serves job after job,
 streaming results back over a pipe in small batches; only the parent writes DuckDB. If the
 child dies, the job fails with "the decoder crashed on this file" and a fresh child serves the
-next job.
+next job; one that died while idle is replaced before the next job reaches it.
 Cancelling asks the child to stop after the frame in flight, and kills it if it does not.
 """
 from __future__ import annotations
@@ -61,12 +61,10 @@ class AnalysisProcess(SupervisedChild):
         child's work, draining what it still sends, or kills it, so the next request starts
         on a quiet pipe.
         """
-        self._ensure_started()
-        self._stop.clear()
         self._request_no += 1
         number = self._request_no
-        self._conn.send((number, request))
         name = Path(request.input_path).name
+        self._send_request(number, request, name)
         stopping_since = None
         ended = False
         try:
@@ -105,6 +103,23 @@ class AnalysisProcess(SupervisedChild):
         finally:
             if not ended:
                 self._abandon(number)
+
+    def _send_request(self, number: int, request: AnalysisRequest, name: str) -> None:
+        """Hand the request to a live child. One found alive can die before the request
+        reaches it (killed while idle): that is not this file's doing, so a fresh child takes
+        the request; a second broken pipe is the child crashing on start."""
+        for attempt in range(2):
+            self._ensure_started()
+            self._stop.clear()
+            try:
+                self._conn.send((number, request))
+                return
+            except OSError:
+                if attempt:
+                    raise self._crashed(name) from None
+                log.warning("analysis process was gone before %s reached it; starting another",
+                            name)
+                self._kill()
 
     def _receive(self, name: str):
         """The next message, None if none came within POLL_S; AnalysisCrashed if the child died."""
