@@ -6,7 +6,7 @@ import tracemalloc
 import pytest
 
 from foresyte_desktop.core.video import VideoReader, VideoRefused, probe
-from tests.videos import make_text_video
+from tests.videos import make_text_video, with_audio
 
 needs_ffmpeg = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg not installed")
 
@@ -71,6 +71,19 @@ def test_frames_honour_stride_and_max_frames_with_decoder_times(text_video):
         assert r.planned_frames(3, 5) == 5 and r.planned_frames(3) == 14
     with VideoReader(text_video) as r:
         assert [f.index for f in r.frames(stride=7, start=14)] == [14, 21, 28, 35]
+
+
+@needs_ffmpeg
+def test_more_decoder_threads_decode_the_same_frames(tmp_path, text_video):
+    """H.264 with B-frames (FFmpeg's frame threads reorder them): every frame, bit for bit."""
+    h264 = with_audio(text_video, tmp_path / "h264.mp4")
+
+    def decoded(threads):
+        with VideoReader(h264, decoder_threads=threads) as reader:
+            return [(f.index, f.time_s, f.image.tobytes()) for f in reader.frames(stride=3)]
+    default = decoded(None)
+    assert len(default) == 14
+    assert decoded(4) == default
 
 
 def test_memory_stays_flat_however_long_the_video(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 from foresyte_desktop.core.model import FrameResult, VideoInfo
 from foresyte_desktop.core.model_trust import verify_unchanged
 from foresyte_desktop.core.pipelines import create_pipeline
-from foresyte_desktop.core.video import VideoReader
+from foresyte_desktop.core.video import ANALYSIS_DECODER_THREADS, VideoReader
 
 # A child process sends results in batches: one message per frame costs a pickle and a pipe
 # write each (measured with `python -m foresyte_desktop.bench.pipe`). A batch goes as soon as
@@ -56,7 +56,7 @@ class Analysis:
     def __init__(self, request: AnalysisRequest):
         self.request = request
         verify_unchanged(request.model_path, request.model_sha256)
-        self._reader = VideoReader(request.input_path)
+        self._reader = VideoReader(request.input_path, ANALYSIS_DECODER_THREADS)
         try:
             self._pipeline = create_pipeline(request.pipeline_id, model_path=request.model_path,
                                              data_dir=Path(request.data_dir), roi=request.roi,

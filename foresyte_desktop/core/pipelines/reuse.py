@@ -219,16 +219,21 @@ class ChangeDrivenReader:
         `start` (which a resumed run needs to begin from) until `max_frames` from `start`."""
         lead = self.since_refresh(start)
         begin = start - lead * self.stride
-        frames = prefetched(self.reader.frames(self.stride, None if max_frames is None
-                                               else lead + max_frames, begin), self._prepare)
+        # Decoding and the signal's grey copy on threads of their own: on one thread, making
+        # the copy held the next frame's decoding up (7 % of the reader's time on
+        # dev_portrait_zh, whose decoding bounds it).
+        decoded = prefetched(self.reader.frames(self.stride, None if max_frames is None
+                                                else lead + max_frames, begin))
+        frames = prefetched(decoded, self._prepare)
         try:
             yield from self.process(frames)
         finally:
-            frames.close()  # stops the decoding thread before the reader is looked at
+            frames.close()  # stops both threads before the reader is looked at
+            decoded.close()
             self.stats["frames_decoded"] = self.reader.frames_decoded
 
     def _prepare(self, frame: Frame) -> tuple[Frame, np.ndarray, np.ndarray]:
-        # On the decoding thread: the grey copy and its edges cost no inference time.
+        # On a thread of its own: the grey copy and its edges cost no inference time.
         small = small_grey(frame.image[self._region], self.scale)
         return frame, small, edges(small)
 
