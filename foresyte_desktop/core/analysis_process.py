@@ -61,10 +61,13 @@ class AnalysisProcess(SupervisedChild):
         child's work, draining what it still sends, or kills it, so the next request starts
         on a quiet pipe.
         """
+        self._ensure_started()
+        self._stop.clear()  # a child started in place of this one has a fresh, clear event
         self._request_no += 1
         number = self._request_no
         name = Path(request.input_path).name
-        self._send_request(number, request, name)
+        if not self._send_to_live_child((number, request)):
+            raise self._crashed(name)
         stopping_since = None
         ended = False
         try:
@@ -103,23 +106,6 @@ class AnalysisProcess(SupervisedChild):
         finally:
             if not ended:
                 self._abandon(number)
-
-    def _send_request(self, number: int, request: AnalysisRequest, name: str) -> None:
-        """Hand the request to a live child. One found alive can die before the request
-        reaches it (killed while idle): that is not this file's doing, so a fresh child takes
-        the request; a second broken pipe is the child crashing on start."""
-        for attempt in range(2):
-            self._ensure_started()
-            self._stop.clear()
-            try:
-                self._conn.send((number, request))
-                return
-            except OSError:
-                if attempt:
-                    raise self._crashed(name) from None
-                log.warning("analysis process was gone before %s reached it; starting another",
-                            name)
-                self._kill()
 
     def _receive(self, name: str):
         """The next message, None if none came within POLL_S; AnalysisCrashed if the child died."""

@@ -1,11 +1,15 @@
 """The parent's side of a long-lived child process and its pipe: started with `spawn` when
 first needed (never `fork`, which is unsafe with threads and Qt), asked to exit, killed when it
-must be, and how it died, in words; a start that fails leaves no child behind. The analysis
-and decode children build on it."""
+must be, and how it died, in words; a start that fails leaves no child behind, and a child
+that died while idle is replaced before the next message. The analysis and decode children
+build on it."""
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 from collections.abc import Callable
+
+log = logging.getLogger(__name__)
 
 
 class SupervisedChild:
@@ -43,6 +47,23 @@ class SupervisedChild:
         finally:
             child.close()
         self._proc, self._conn = proc, parent
+
+    def _send_to_live_child(self, message) -> bool:
+        """Send `message` to the child, started if need be. One found alive can die before
+        the message reaches it (killed while idle), which is not the message's doing: a fresh
+        child gets it then. False when the fresh child's pipe breaks too."""
+        for attempt in range(2):
+            self._ensure_started()
+            try:
+                self._conn.send(message)
+                return True
+            except OSError:
+                if attempt:
+                    return False
+                log.warning("%s was gone before a message reached it; starting another",
+                            self.process_name)
+                self._kill()
+        return False
 
     def _death(self) -> str:
         """How the child ended (" (signal 11)", " (exit code 3)", or ""), once it is gone;

@@ -86,12 +86,9 @@ class DecodeProcess(SupervisedChild):
              timeout: float = CALL_TIMEOUT_S) -> Any:
         """`fn(path, *args)` in the child (fn: a module-level function, args: plain data)."""
         with self._lock:
-            self._ensure_started()
             self._number += 1
-            try:
-                self._conn.send((self._number, fn, (str(path), *args)))
-            except (BrokenPipeError, OSError):
-                raise self._crashed(path) from None
+            if not self._send_to_live_child((self._number, fn, (str(path), *args))):
+                raise self._crashed(path)
             deadline = time.monotonic() + timeout
             while True:
                 if self._conn.poll(POLL_S):
